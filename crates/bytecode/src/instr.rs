@@ -1,0 +1,189 @@
+//! The interpreter's instruction set.
+//!
+//! Every operand names a frame slot directly (`Slot`, relative to the frame pointer). A frame
+//! is laid out as `[params][locals][constants][operand stack]`: constants are materialized
+//! into their slots once per call from the function's frame template, so an instruction
+//! never needs a separate "immediate" variant to use one, and `local.get` is folded away by
+//! letting the consumer read the local's slot. Branch targets are absolute instruction
+//! indices resolved at translation time.
+//!
+//! Instructions are at most 16 bytes; the few that need more operands are followed by an
+//! [`Instr::Extra`] word.
+
+/// A frame-relative slot index.
+pub type Slot = u32;
+
+/// Operands of a binary operator: `dst = lhs op rhs`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bin {
+    pub dst: Slot,
+    pub lhs: Slot,
+    pub rhs: Slot,
+}
+
+/// Operands of a unary operator: `dst = op src`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Un {
+    pub dst: Slot,
+    pub src: Slot,
+}
+
+/// Operands of a load: `dst = mem[addr + offset]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Load {
+    pub dst: Slot,
+    pub addr: Slot,
+    pub offset: u32,
+}
+
+/// Operands of a store: `mem[addr + offset] = value`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Store {
+    pub addr: Slot,
+    pub value: Slot,
+    pub offset: u32,
+}
+
+macro_rules! define_instr {
+    (
+        bin: [$($bin:ident),* $(,)?],
+        un: [$($un:ident),* $(,)?],
+        load: [$($ld:ident),* $(,)?],
+        store: [$($st:ident),* $(,)?],
+        other: { $($(#[$m:meta])* $other:ident $({ $($f:ident : $t:ty),* $(,)? })?),* $(,)? }
+    ) => {
+        /// One interpreter instruction.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Instr {
+            $($bin(Bin),)*
+            $($un(Un),)*
+            $($ld(Load),)*
+            $($st(Store),)*
+            $($(#[$m])* $other $({ $($f: $t),* })?,)*
+        }
+
+        impl Instr {
+            /// The slot a single-result instruction writes, if this instruction may be
+            /// redirected to write elsewhere (used to fold `local.set` into the producer).
+            pub fn result_slot_mut(&mut self) -> Option<&mut Slot> {
+                match self {
+                    $(Instr::$bin(Bin { dst, .. }) => Some(dst),)*
+                    $(Instr::$un(Un { dst, .. }) => Some(dst),)*
+                    $(Instr::$ld(Load { dst, .. }) => Some(dst),)*
+                    Instr::Copy { dst, .. }
+                    | Instr::Select { dst, .. }
+                    | Instr::GlobalGet { dst, .. }
+                    | Instr::MemorySize { dst }
+                    | Instr::MemoryGrow { dst, .. }
+                    | Instr::TableGet { dst, .. }
+                    | Instr::TableSize { dst, .. }
+                    | Instr::RefFunc { dst, .. } => Some(dst),
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+define_instr! {
+    bin: [
+        I32Eq, I32Ne, I32LtS, I32LtU, I32GtS, I32GtU, I32LeS, I32LeU, I32GeS, I32GeU,
+        I64Eq, I64Ne, I64LtS, I64LtU, I64GtS, I64GtU, I64LeS, I64LeU, I64GeS, I64GeU,
+        F32Eq, F32Ne, F32Lt, F32Gt, F32Le, F32Ge,
+        F64Eq, F64Ne, F64Lt, F64Gt, F64Le, F64Ge,
+        I32Add, I32Sub, I32Mul, I32DivS, I32DivU, I32RemS, I32RemU,
+        I32And, I32Or, I32Xor, I32Shl, I32ShrS, I32ShrU, I32Rotl, I32Rotr,
+        I64Add, I64Sub, I64Mul, I64DivS, I64DivU, I64RemS, I64RemU,
+        I64And, I64Or, I64Xor, I64Shl, I64ShrS, I64ShrU, I64Rotl, I64Rotr,
+        F32Add, F32Sub, F32Mul, F32Div, F32Min, F32Max, F32Copysign,
+        F64Add, F64Sub, F64Mul, F64Div, F64Min, F64Max, F64Copysign,
+    ],
+    un: [
+        I32Eqz, I64Eqz,
+        I32Clz, I32Ctz, I32Popcnt, I64Clz, I64Ctz, I64Popcnt,
+        F32Abs, F32Neg, F32Ceil, F32Floor, F32Trunc, F32Nearest, F32Sqrt,
+        F64Abs, F64Neg, F64Ceil, F64Floor, F64Trunc, F64Nearest, F64Sqrt,
+        I32WrapI64, I32TruncF32S, I32TruncF32U, I32TruncF64S, I32TruncF64U,
+        I64ExtendI32S, I64ExtendI32U, I64TruncF32S, I64TruncF32U, I64TruncF64S, I64TruncF64U,
+        F32ConvertI32S, F32ConvertI32U, F32ConvertI64S, F32ConvertI64U, F32DemoteF64,
+        F64ConvertI32S, F64ConvertI32U, F64ConvertI64S, F64ConvertI64U, F64PromoteF32,
+        I32Extend8S, I32Extend16S, I64Extend8S, I64Extend16S, I64Extend32S,
+        I32TruncSatF32S, I32TruncSatF32U, I32TruncSatF64S, I32TruncSatF64U,
+        I64TruncSatF32S, I64TruncSatF32U, I64TruncSatF64S, I64TruncSatF64U,
+    ],
+    load: [
+        I32Load, I64Load, F32Load, F64Load,
+        I32Load8S, I32Load8U, I32Load16S, I32Load16U,
+        I64Load8S, I64Load8U, I64Load16S, I64Load16U, I64Load32S, I64Load32U,
+    ],
+    store: [I32Store, I64Store, F32Store, F64Store, I32Store8, I32Store16, I64Store8, I64Store16, I64Store32],
+    other: {
+        /// Trap: unreachable code was reached.
+        Unreachable,
+        /// Operands for the instruction before this one.
+        Extra { a: u32, b: u32, c: u32 },
+        /// Jump to `target`.
+        Br { target: u32 },
+        /// Jump to `target` if `cond` is not zero.
+        BrIfNez { cond: Slot, target: u32 },
+        /// Jump to `target` if `cond` is zero.
+        BrIfEqz { cond: Slot, target: u32 },
+        /// Followed by `len + 1` `Br` instructions; executes the `min(index, len)`-th.
+        BrTable { index: Slot, len: u32 },
+        /// Return from the function; results are already in slots `0..n`.
+        Return,
+        /// `dst = src`.
+        Copy { dst: Slot, src: Slot },
+        /// `dst = cond != 0 ? lhs : rhs`; followed by `Extra { a: rhs }`.
+        Select { dst: Slot, cond: Slot, lhs: Slot },
+        /// Call function `func` (module index space); arguments start at slot `base`,
+        /// results are written from `base`.
+        Call { func: u32, base: Slot },
+        /// Call through table `Extra.a` at element `index`, checking module type `ty`.
+        CallIndirect { ty: u32, index: Slot, base: Slot },
+        GlobalGet { dst: Slot, global: u32 },
+        GlobalSet { src: Slot, global: u32 },
+        MemorySize { dst: Slot },
+        MemoryGrow { dst: Slot, delta: Slot },
+        MemoryFill { dst: Slot, value: Slot, len: Slot },
+        MemoryCopy { dst: Slot, src: Slot, len: Slot },
+        /// Followed by `Extra { a: data segment }`.
+        MemoryInit { dst: Slot, src: Slot, len: Slot },
+        DataDrop { segment: u32 },
+        TableGet { dst: Slot, index: Slot, table: u32 },
+        TableSet { index: Slot, value: Slot, table: u32 },
+        TableSize { dst: Slot, table: u32 },
+        /// `dst = table.grow(init, delta)`; followed by `Extra { a: table }`.
+        TableGrow { dst: Slot, init: Slot, delta: Slot },
+        /// Followed by `Extra { a: table }`.
+        TableFill { dst: Slot, value: Slot, len: Slot },
+        /// Followed by `Extra { a: dst table, b: src table }`.
+        TableCopy { dst: Slot, src: Slot, len: Slot },
+        /// Followed by `Extra { a: table, b: element segment }`.
+        TableInit { dst: Slot, src: Slot, len: Slot },
+        ElemDrop { segment: u32 },
+        RefFunc { dst: Slot, func: u32 },
+    }
+}
+
+impl Instr {
+    /// The branch target field of a branch instruction.
+    pub fn target_mut(&mut self) -> Option<&mut u32> {
+        match self {
+            Instr::Br { target }
+            | Instr::BrIfNez { target, .. }
+            | Instr::BrIfEqz { target, .. } => Some(target),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn instructions_are_16_bytes() {
+        assert_eq!(std::mem::size_of::<Instr>(), 16);
+    }
+}

@@ -1,0 +1,23 @@
+//! # wvm-bytecode: the interpreter's instruction set and the Wasm -> bytecode translator
+//!
+//! Design note. A compiler, not a runtime: it reads a validated [`wvm_environ::ModuleInfo`]
+//! and the module bytes and produces, per function, a [`CompiledFunc`]: a compact stream of
+//! 16-byte [`Instr`]uctions whose operands address frame slots directly, with branch targets
+//! resolved. It depends on `wvm-environ` only and never executes anything; the executor
+//! lives in the runtime crate (`wvm`). Translation is done once per function, lazily, by the
+//! runtime; validation has already happened eagerly, so translation only fails on resource
+//! limits.
+//!
+//! Frame layout: `[params][locals][constants][operand stack]`; arguments of a call are the
+//! top of the caller's operand stack and become the callee's first slots in place, and
+//! results come back in the callee's slots `0..n`.
+//!
+//! Deliberately not here: `unsafe` code, execution, and anything that touches a store.
+
+#![forbid(unsafe_code)]
+
+mod instr;
+mod translate;
+
+pub use instr::{Bin, Instr, Load, Slot, Store, Un};
+pub use translate::{CompiledFunc, MAX_FRAME_SLOTS, translate};

@@ -1,0 +1,823 @@
+//! Wasm -> bytecode translation of one function.
+//!
+//! The translator keeps a model of the operand stack in which every entry is the slot that
+//! holds the value: its own stack position, a local, or a constant slot. `local.get` and
+//! constants push no instruction at all; an entry is copied to its own position only where
+//! control flow needs values in fixed places (block boundaries, branches, calls). A
+//! `local.set`/`local.tee` right after the instruction that produced the value rewrites that
+//! instruction's destination instead of emitting a copy.
+//!
+//! Invariant at every block boundary: all entries sit at their own positions.
+
+use crate::instr::{Bin, Instr, Load, Slot, Store, Un};
+use std::collections::HashMap;
+use wvm_environ::wasmparser::{
+    BinaryReader, BlockType, FunctionBody, MemArg, Operator, OperatorsReader,
+};
+use wvm_environ::{CompileError, ModuleInfo};
+
+/// The largest frame (in slots) a function may need: 16 Mi slots (128 MiB).
+pub const MAX_FRAME_SLOTS: u32 = 1 << 24;
+
+/// A translated function.
+#[derive(Debug, Clone)]
+pub struct CompiledFunc {
+    pub code: Box<[Instr]>,
+    pub num_params: u32,
+    pub num_results: u32,
+    /// Slots the frame needs (params, locals, constants, operand stack, results).
+    pub frame_size: u32,
+    /// Initial contents of slots `num_params..num_params + template.len()`: zeroed locals,
+    /// then the constants.
+    pub template: Box<[u64]>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Func,
+    Block,
+    Loop,
+    If,
+    Else,
+}
+
+#[derive(Debug)]
+struct Ctrl {
+    kind: Kind,
+    /// Stack height below the block's parameters.
+    height: u32,
+    nparams: u32,
+    nresults: u32,
+    /// For loops: the loop header's instruction index.
+    start: u32,
+    /// Instructions whose branch target is this block's end.
+    patches: Vec<usize>,
+    /// For `if`: the conditional branch to the else arm (or the end).
+    else_patch: Option<usize>,
+    /// Whether something branches to the end of the block.
+    branched: bool,
+}
+
+struct Translator<'a> {
+    info: &'a ModuleInfo,
+    code: Vec<Instr>,
+    stack: Vec<Slot>,
+    stack_base: u32,
+    max_height: u32,
+    ctrl: Vec<Ctrl>,
+    reachable: bool,
+    dead_depth: u32,
+    consts: HashMap<u64, Slot>,
+    /// Index of the last instruction, if it produced the top-of-stack value and may be
+    /// redirected to write elsewhere.
+    last_result: Option<usize>,
+    num_results: u32,
+    offset: u64,
+}
+
+fn err(message: impl Into<String>, offset: u64) -> CompileError {
+    CompileError {
+        message: message.into(),
+        offset,
+    }
+}
+
+/// Translates defined function `def_index` of a validated module.
+pub fn translate(
+    info: &ModuleInfo,
+    wasm: &[u8],
+    def_index: u32,
+) -> Result<CompiledFunc, CompileError> {
+    let range = info.func_bodies[def_index as usize].clone();
+    let func_index = info.num_imported_funcs + def_index;
+    let ty = info.func_type(func_index);
+    let num_params = ty.params().len() as u32;
+    let num_results = ty.results().len() as u32;
+    let body = FunctionBody::new(BinaryReader::new(&wasm[range.clone()], range.start as u64));
+
+    let mut num_locals = u64::from(num_params);
+    for local in body.get_locals_reader()? {
+        let (count, _ty) = local?;
+        num_locals += u64::from(count);
+    }
+    if num_locals >= u64::from(MAX_FRAME_SLOTS) {
+        return Err(err("function has too many locals", range.start as u64));
+    }
+    let num_locals = num_locals as u32;
+
+    // Constants get slots between the locals and the operand stack.
+    let mut consts = HashMap::new();
+    let mut template = vec![0u64; (num_locals - num_params) as usize];
+    for op in body.get_operators_reader()? {
+        let bits = match op? {
+            Operator::I32Const { value } => u64::from(value as u32),
+            Operator::I64Const { value } => value as u64,
+            Operator::F32Const { value } => u64::from(value.bits()),
+            Operator::F64Const { value } => value.bits(),
+            Operator::RefNull { .. } => 0,
+            _ => continue,
+        };
+        consts.entry(bits).or_insert_with(|| {
+            template.push(bits);
+            num_params + template.len() as u32 - 1
+        });
+    }
+    let stack_base = num_params + template.len() as u32;
+    if stack_base >= MAX_FRAME_SLOTS {
+        return Err(err("function frame too large", range.start as u64));
+    }
+
+    let mut t = Translator {
+        info,
+        code: Vec::new(),
+        stack: Vec::new(),
+        stack_base,
+        max_height: 0,
+        ctrl: vec![Ctrl {
+            kind: Kind::Func,
+            height: 0,
+            nparams: 0,
+            nresults: num_results,
+            start: 0,
+            patches: Vec::new(),
+            else_patch: None,
+            branched: false,
+        }],
+        reachable: true,
+        dead_depth: 0,
+        consts,
+        last_result: None,
+        num_results,
+        offset: range.start as u64,
+    };
+    let mut reader: OperatorsReader<'_> = body.get_operators_reader()?;
+    while !reader.eof() {
+        t.offset = reader.original_position();
+        let op = reader.read()?;
+        t.op(op)?;
+        if t.ctrl.is_empty() {
+            break;
+        }
+    }
+    let frame_size = (stack_base + t.max_height).max(num_results);
+    if frame_size >= MAX_FRAME_SLOTS {
+        return Err(err("function frame too large", range.start as u64));
+    }
+    Ok(CompiledFunc {
+        code: t.code.into_boxed_slice(),
+        num_params,
+        num_results,
+        frame_size,
+        template: template.into_boxed_slice(),
+    })
+}
+
+impl Translator<'_> {
+    fn pos(&self, height: u32) -> Slot {
+        self.stack_base + height
+    }
+
+    fn height(&self) -> u32 {
+        self.stack.len() as u32
+    }
+
+    fn emit(&mut self, i: Instr) -> usize {
+        self.code.push(i);
+        self.last_result = None;
+        self.code.len() - 1
+    }
+
+    fn pc(&self) -> u32 {
+        self.code.len() as u32
+    }
+
+    fn pop(&mut self) -> Slot {
+        self.stack.pop().expect("validated operand stack")
+    }
+
+    /// Pushes a value computed into its own stack position; returns that slot.
+    fn push_result(&mut self) -> Slot {
+        let s = self.pos(self.height());
+        self.stack.push(s);
+        self.max_height = self.max_height.max(self.height());
+        s
+    }
+
+    /// Emits an instruction producing the new top of stack.
+    fn produce(&mut self, i: Instr) {
+        let idx = self.emit(i);
+        self.last_result = Some(idx);
+    }
+
+    fn materialize(&mut self, index: usize) {
+        let own = self.pos(index as u32);
+        let src = self.stack[index];
+        if src != own {
+            self.emit(Instr::Copy { dst: own, src });
+            self.stack[index] = own;
+        }
+    }
+
+    fn materialize_top(&mut self, n: u32) {
+        let len = self.stack.len();
+        for i in len - n as usize..len {
+            self.materialize(i);
+        }
+    }
+
+    fn materialize_all(&mut self) {
+        for i in 0..self.stack.len() {
+            self.materialize(i);
+        }
+    }
+
+    fn bind_here(&mut self, patches: &[usize]) {
+        let pc = self.pc();
+        for &p in patches {
+            *self.code[p].target_mut().expect("branch") = pc;
+        }
+        self.last_result = None;
+    }
+
+    fn block_arity(&self, bt: BlockType) -> (u32, u32) {
+        match bt {
+            BlockType::Empty => (0, 0),
+            BlockType::Type(_) => (0, 1),
+            BlockType::FuncType(i) => {
+                let ty = &self.info.types[i as usize];
+                (ty.params().len() as u32, ty.results().len() as u32)
+            }
+        }
+    }
+
+    fn push_ctrl(&mut self, kind: Kind, bt: BlockType) -> &mut Ctrl {
+        let (nparams, nresults) = self.block_arity(bt);
+        let height = self.height() - nparams;
+        let start = self.pc();
+        self.ctrl.push(Ctrl {
+            kind,
+            height,
+            nparams,
+            nresults,
+            start,
+            patches: Vec::new(),
+            else_patch: None,
+            branched: false,
+        });
+        self.ctrl.last_mut().unwrap()
+    }
+
+    /// Copies the top `n` values to the positions starting at stack height `to`.
+    fn copy_top_to(&mut self, n: u32, to: u32) {
+        let len = self.stack.len();
+        for i in 0..n as usize {
+            let src = self.stack[len - n as usize + i];
+            let dst = self.pos(to + i as u32);
+            if src != dst {
+                self.emit(Instr::Copy { dst, src });
+            }
+        }
+    }
+
+    fn needs_copy(&self, n: u32, to: u32) -> bool {
+        let len = self.stack.len();
+        (0..n as usize).any(|i| self.stack[len - n as usize + i] != self.pos(to + i as u32))
+    }
+
+    /// Moves the function's results into slots `0..n` and returns.
+    fn emit_return(&mut self) {
+        let n = self.num_results;
+        if n > 1 {
+            // Results may come from locals inside `0..n`: gather them on the stack first.
+            self.materialize_top(n);
+        }
+        let len = self.stack.len();
+        for i in 0..n as usize {
+            let src = self.stack[len - n as usize + i];
+            if src != i as u32 {
+                self.emit(Instr::Copy {
+                    dst: i as u32,
+                    src,
+                });
+            }
+        }
+        self.emit(Instr::Return);
+    }
+
+    /// Emits an unconditional branch to the label `depth` levels out.
+    fn branch(&mut self, depth: u32) {
+        let idx = self.ctrl.len() - 1 - depth as usize;
+        let (kind, height, arity, start) = {
+            let f = &self.ctrl[idx];
+            let arity = if f.kind == Kind::Loop {
+                f.nparams
+            } else {
+                f.nresults
+            };
+            (f.kind, f.height, arity, f.start)
+        };
+        if kind == Kind::Func {
+            self.emit_return();
+            return;
+        }
+        self.copy_top_to(arity, height);
+        if kind == Kind::Loop {
+            self.emit(Instr::Br { target: start });
+        } else {
+            let p = self.emit(Instr::Br { target: 0 });
+            let f = &mut self.ctrl[idx];
+            f.patches.push(p);
+            f.branched = true;
+        }
+    }
+
+    fn branch_needs_stub(&self, depth: u32) -> bool {
+        let f = &self.ctrl[self.ctrl.len() - 1 - depth as usize];
+        if f.kind == Kind::Func {
+            return true;
+        }
+        let arity = if f.kind == Kind::Loop {
+            f.nparams
+        } else {
+            f.nresults
+        };
+        self.needs_copy(arity, f.height)
+    }
+
+    fn bin(&mut self, f: fn(Bin) -> Instr) {
+        let rhs = self.pop();
+        let lhs = self.pop();
+        let dst = self.push_result();
+        self.produce(f(Bin { dst, lhs, rhs }));
+    }
+
+    fn un(&mut self, f: fn(Un) -> Instr) {
+        let src = self.pop();
+        let dst = self.push_result();
+        self.produce(f(Un { dst, src }));
+    }
+
+    fn load(&mut self, f: fn(Load) -> Instr, m: MemArg) {
+        let addr = self.pop();
+        let dst = self.push_result();
+        self.produce(f(Load {
+            dst,
+            addr,
+            offset: m.offset as u32,
+        }));
+    }
+
+    fn store(&mut self, f: fn(Store) -> Instr, m: MemArg) {
+        let value = self.pop();
+        let addr = self.pop();
+        self.emit(f(Store {
+            addr,
+            value,
+            offset: m.offset as u32,
+        }));
+    }
+
+    fn push_const(&mut self, bits: u64) {
+        let s = self.consts[&bits];
+        self.stack.push(s);
+    }
+
+    fn set_local(&mut self, local: u32) {
+        let v = self.pop();
+        if v == local {
+            return;
+        }
+        // Entries still reading the local's old value get their own copy first.
+        for i in 0..self.stack.len() {
+            if self.stack[i] == local {
+                self.materialize(i);
+            }
+        }
+        let top = self.pos(self.height());
+        if v == top
+            && let Some(idx) = self.last_result
+            && let Some(dst) = self.code[idx].result_slot_mut()
+            && *dst == top
+        {
+            *dst = local;
+            self.last_result = None;
+            return;
+        }
+        self.emit(Instr::Copy { dst: local, src: v });
+    }
+
+    fn call(&mut self, func: Option<u32>, ty_index: u32) {
+        let ty = match func {
+            Some(f) => self.info.func_type(f),
+            None => &self.info.types[ty_index as usize],
+        };
+        let (np, nr) = (ty.params().len() as u32, ty.results().len() as u32);
+        let index = if func.is_none() {
+            Some(self.pop())
+        } else {
+            None
+        };
+        self.materialize_top(np);
+        let base_h = self.height() - np;
+        let base = self.pos(base_h);
+        self.stack.truncate(base_h as usize);
+        match (func, index) {
+            (Some(func), _) => {
+                self.emit(Instr::Call { func, base });
+            }
+            (None, Some(index)) => {
+                self.emit(Instr::CallIndirect {
+                    ty: ty_index,
+                    index,
+                    base,
+                });
+            }
+            _ => unreachable!(),
+        }
+        for _ in 0..nr {
+            self.push_result();
+        }
+    }
+
+    fn op(&mut self, op: Operator<'_>) -> Result<(), CompileError> {
+        if !self.reachable {
+            match op {
+                Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
+                    self.dead_depth += 1;
+                    return Ok(());
+                }
+                Operator::Else if self.dead_depth == 0 => {}
+                Operator::End if self.dead_depth == 0 => {}
+                Operator::End => {
+                    self.dead_depth -= 1;
+                    return Ok(());
+                }
+                _ => return Ok(()),
+            }
+        }
+        use Operator as O;
+        match op {
+            O::Unreachable => {
+                self.emit(Instr::Unreachable);
+                self.reachable = false;
+            }
+            O::Nop => {}
+            O::Block { blockty } => {
+                self.materialize_all();
+                self.push_ctrl(Kind::Block, blockty);
+            }
+            O::Loop { blockty } => {
+                self.materialize_all();
+                self.last_result = None;
+                self.push_ctrl(Kind::Loop, blockty);
+            }
+            O::If { blockty } => {
+                let cond = self.pop();
+                self.materialize_all();
+                let p = self.emit(Instr::BrIfEqz { cond, target: 0 });
+                self.push_ctrl(Kind::If, blockty).else_patch = Some(p);
+            }
+            O::Else => {
+                let then_reachable = self.reachable;
+                if then_reachable {
+                    let n = self.ctrl.last().unwrap().nresults;
+                    self.materialize_top(n);
+                    let p = self.emit(Instr::Br { target: 0 });
+                    self.ctrl.last_mut().unwrap().patches.push(p);
+                }
+                let f = self.ctrl.last_mut().unwrap();
+                f.kind = Kind::Else;
+                f.branched |= then_reachable;
+                let else_patch = f.else_patch.take();
+                let (height, nparams) = (f.height, f.nparams);
+                if let Some(p) = else_patch {
+                    self.bind_here(&[p]);
+                }
+                self.stack.truncate(height as usize);
+                for _ in 0..nparams {
+                    self.push_result();
+                }
+                self.reachable = true;
+            }
+            O::End => {
+                let f = self.ctrl.pop().expect("validated control stack");
+                if self.reachable {
+                    self.materialize_top(f.nresults);
+                }
+                let mut reachable = self.reachable || f.branched;
+                if let Some(p) = f.else_patch {
+                    self.bind_here(&[p]);
+                    reachable = true;
+                }
+                self.bind_here(&f.patches);
+                self.stack.truncate(f.height as usize);
+                for _ in 0..f.nresults {
+                    self.push_result();
+                }
+                self.reachable = reachable;
+                if f.kind == Kind::Func && reachable {
+                    self.emit_return();
+                }
+            }
+            O::Br { relative_depth } => {
+                self.branch(relative_depth);
+                self.reachable = false;
+            }
+            O::BrIf { relative_depth } => {
+                let cond = self.pop();
+                let idx = self.ctrl.len() - 1 - relative_depth as usize;
+                if self.branch_needs_stub(relative_depth) {
+                    let skip = self.emit(Instr::BrIfEqz { cond, target: 0 });
+                    self.branch(relative_depth);
+                    self.bind_here(&[skip]);
+                } else {
+                    let f = &self.ctrl[idx];
+                    if f.kind == Kind::Loop {
+                        let target = f.start;
+                        self.emit(Instr::BrIfNez { cond, target });
+                    } else {
+                        let p = self.emit(Instr::BrIfNez { cond, target: 0 });
+                        let f = &mut self.ctrl[idx];
+                        f.patches.push(p);
+                        f.branched = true;
+                    }
+                }
+            }
+            O::BrTable { targets } => {
+                let index = self.pop();
+                let mut depths = targets.targets().collect::<Result<Vec<u32>, _>>()?;
+                depths.push(targets.default());
+                self.emit(Instr::BrTable {
+                    index,
+                    len: depths.len() as u32 - 1,
+                });
+                let first = self.code.len();
+                let mut stubs: Vec<(usize, u32)> = Vec::new();
+                for &d in &depths {
+                    let entry = self.emit(Instr::Br { target: 0 });
+                    if self.branch_needs_stub(d) {
+                        stubs.push((entry, d));
+                    } else {
+                        let idx = self.ctrl.len() - 1 - d as usize;
+                        let f = &mut self.ctrl[idx];
+                        if f.kind == Kind::Loop {
+                            self.code[entry] = Instr::Br { target: f.start };
+                        } else {
+                            f.patches.push(entry);
+                            f.branched = true;
+                        }
+                    }
+                }
+                debug_assert_eq!(first + depths.len(), self.code.len());
+                // One stub per distinct depth: copy the values, then jump.
+                let mut done: HashMap<u32, u32> = HashMap::new();
+                for (entry, d) in stubs {
+                    if let Some(&pc) = done.get(&d) {
+                        self.code[entry] = Instr::Br { target: pc };
+                        continue;
+                    }
+                    let pc = self.pc();
+                    self.code[entry] = Instr::Br { target: pc };
+                    done.insert(d, pc);
+                    self.branch(d);
+                }
+                self.reachable = false;
+            }
+            O::Return => {
+                self.emit_return();
+                self.reachable = false;
+            }
+            O::Call { function_index } => self.call(Some(function_index), 0),
+            O::CallIndirect {
+                type_index,
+                table_index,
+            } => {
+                self.call(None, type_index);
+                let idx = self.code.len() - 1;
+                // The Extra word belongs right after the call.
+                self.code.insert(
+                    idx + 1,
+                    Instr::Extra {
+                        a: table_index,
+                        b: 0,
+                        c: 0,
+                    },
+                );
+            }
+            O::Drop => {
+                self.pop();
+            }
+            O::Select | O::TypedSelect { .. } | O::TypedSelectMulti { .. } => {
+                let cond = self.pop();
+                let rhs = self.pop();
+                let lhs = self.pop();
+                let dst = self.push_result();
+                self.emit(Instr::Extra { a: 0, b: 0, c: 0 });
+                let idx = self.code.len() - 1;
+                self.code[idx] = Instr::Select { dst, cond, lhs };
+                self.code.push(Instr::Extra { a: rhs, b: 0, c: 0 });
+            }
+            O::LocalGet { local_index } => self.stack.push(local_index),
+            O::LocalSet { local_index } => self.set_local(local_index),
+            O::LocalTee { local_index } => {
+                let v = *self.stack.last().expect("validated");
+                self.set_local(local_index);
+                let _ = v;
+                self.stack.push(local_index);
+            }
+            O::GlobalGet { global_index } => {
+                let dst = self.push_result();
+                self.produce(Instr::GlobalGet {
+                    dst,
+                    global: global_index,
+                });
+            }
+            O::GlobalSet { global_index } => {
+                let src = self.pop();
+                self.emit(Instr::GlobalSet {
+                    src,
+                    global: global_index,
+                });
+            }
+            O::I32Load { memarg } => self.load(Instr::I32Load, memarg),
+            O::I64Load { memarg } => self.load(Instr::I64Load, memarg),
+            O::F32Load { memarg } => self.load(Instr::F32Load, memarg),
+            O::F64Load { memarg } => self.load(Instr::F64Load, memarg),
+            O::I32Load8S { memarg } => self.load(Instr::I32Load8S, memarg),
+            O::I32Load8U { memarg } => self.load(Instr::I32Load8U, memarg),
+            O::I32Load16S { memarg } => self.load(Instr::I32Load16S, memarg),
+            O::I32Load16U { memarg } => self.load(Instr::I32Load16U, memarg),
+            O::I64Load8S { memarg } => self.load(Instr::I64Load8S, memarg),
+            O::I64Load8U { memarg } => self.load(Instr::I64Load8U, memarg),
+            O::I64Load16S { memarg } => self.load(Instr::I64Load16S, memarg),
+            O::I64Load16U { memarg } => self.load(Instr::I64Load16U, memarg),
+            O::I64Load32S { memarg } => self.load(Instr::I64Load32S, memarg),
+            O::I64Load32U { memarg } => self.load(Instr::I64Load32U, memarg),
+            O::I32Store { memarg } => self.store(Instr::I32Store, memarg),
+            O::I64Store { memarg } => self.store(Instr::I64Store, memarg),
+            O::F32Store { memarg } => self.store(Instr::F32Store, memarg),
+            O::F64Store { memarg } => self.store(Instr::F64Store, memarg),
+            O::I32Store8 { memarg } => self.store(Instr::I32Store8, memarg),
+            O::I32Store16 { memarg } => self.store(Instr::I32Store16, memarg),
+            O::I64Store8 { memarg } => self.store(Instr::I64Store8, memarg),
+            O::I64Store16 { memarg } => self.store(Instr::I64Store16, memarg),
+            O::I64Store32 { memarg } => self.store(Instr::I64Store32, memarg),
+            O::MemorySize { .. } => {
+                let dst = self.push_result();
+                self.produce(Instr::MemorySize { dst });
+            }
+            O::MemoryGrow { .. } => {
+                let delta = self.pop();
+                let dst = self.push_result();
+                self.produce(Instr::MemoryGrow { dst, delta });
+            }
+            O::MemoryFill { .. } => {
+                let (len, value, dst) = (self.pop(), self.pop(), self.pop());
+                self.emit(Instr::MemoryFill { dst, value, len });
+            }
+            O::MemoryCopy { .. } => {
+                let (len, src, dst) = (self.pop(), self.pop(), self.pop());
+                self.emit(Instr::MemoryCopy { dst, src, len });
+            }
+            O::MemoryInit { data_index, .. } => {
+                let (len, src, dst) = (self.pop(), self.pop(), self.pop());
+                self.emit(Instr::MemoryInit { dst, src, len });
+                self.code.push(Instr::Extra {
+                    a: data_index,
+                    b: 0,
+                    c: 0,
+                });
+            }
+            O::DataDrop { data_index } => {
+                self.emit(Instr::DataDrop {
+                    segment: data_index,
+                });
+            }
+            O::TableGet { table } => {
+                let index = self.pop();
+                let dst = self.push_result();
+                self.produce(Instr::TableGet { dst, index, table });
+            }
+            O::TableSet { table } => {
+                let (value, index) = (self.pop(), self.pop());
+                self.emit(Instr::TableSet {
+                    index,
+                    value,
+                    table,
+                });
+            }
+            O::TableSize { table } => {
+                let dst = self.push_result();
+                self.produce(Instr::TableSize { dst, table });
+            }
+            O::TableGrow { table } => {
+                let (delta, init) = (self.pop(), self.pop());
+                let dst = self.push_result();
+                self.emit(Instr::TableGrow { dst, init, delta });
+                self.code.push(Instr::Extra {
+                    a: table,
+                    b: 0,
+                    c: 0,
+                });
+            }
+            O::TableFill { table } => {
+                let (len, value, dst) = (self.pop(), self.pop(), self.pop());
+                self.emit(Instr::TableFill { dst, value, len });
+                self.code.push(Instr::Extra {
+                    a: table,
+                    b: 0,
+                    c: 0,
+                });
+            }
+            O::TableCopy {
+                dst_table,
+                src_table,
+            } => {
+                let (len, src, dst) = (self.pop(), self.pop(), self.pop());
+                self.emit(Instr::TableCopy { dst, src, len });
+                self.code.push(Instr::Extra {
+                    a: dst_table,
+                    b: src_table,
+                    c: 0,
+                });
+            }
+            O::TableInit { elem_index, table } => {
+                let (len, src, dst) = (self.pop(), self.pop(), self.pop());
+                self.emit(Instr::TableInit { dst, src, len });
+                self.code.push(Instr::Extra {
+                    a: table,
+                    b: elem_index,
+                    c: 0,
+                });
+            }
+            O::ElemDrop { elem_index } => {
+                self.emit(Instr::ElemDrop {
+                    segment: elem_index,
+                });
+            }
+            O::I32Const { value } => self.push_const(u64::from(value as u32)),
+            O::I64Const { value } => self.push_const(value as u64),
+            O::F32Const { value } => self.push_const(u64::from(value.bits())),
+            O::F64Const { value } => self.push_const(value.bits()),
+            O::RefNull { .. } => self.push_const(0),
+            O::RefIsNull => self.un(Instr::I64Eqz),
+            O::RefFunc { function_index } => {
+                let dst = self.push_result();
+                self.produce(Instr::RefFunc {
+                    dst,
+                    func: function_index,
+                });
+            }
+            other => return self.numeric(other),
+        }
+        Ok(())
+    }
+}
+
+macro_rules! numeric_ops {
+    (bin: [$($b:ident),* $(,)?], un: [$($u:ident),* $(,)?]) => {
+        impl Translator<'_> {
+            fn numeric(&mut self, op: Operator<'_>) -> Result<(), CompileError> {
+                match op {
+                    $(Operator::$b => self.bin(Instr::$b),)*
+                    $(Operator::$u => self.un(Instr::$u),)*
+                    other => {
+                        return Err(err(
+                            format!("unsupported instruction {other:?}"),
+                            self.offset,
+                        ))
+                    }
+                }
+                Ok(())
+            }
+        }
+    };
+}
+
+numeric_ops! {
+    bin: [
+        I32Eq, I32Ne, I32LtS, I32LtU, I32GtS, I32GtU, I32LeS, I32LeU, I32GeS, I32GeU,
+        I64Eq, I64Ne, I64LtS, I64LtU, I64GtS, I64GtU, I64LeS, I64LeU, I64GeS, I64GeU,
+        F32Eq, F32Ne, F32Lt, F32Gt, F32Le, F32Ge,
+        F64Eq, F64Ne, F64Lt, F64Gt, F64Le, F64Ge,
+        I32Add, I32Sub, I32Mul, I32DivS, I32DivU, I32RemS, I32RemU,
+        I32And, I32Or, I32Xor, I32Shl, I32ShrS, I32ShrU, I32Rotl, I32Rotr,
+        I64Add, I64Sub, I64Mul, I64DivS, I64DivU, I64RemS, I64RemU,
+        I64And, I64Or, I64Xor, I64Shl, I64ShrS, I64ShrU, I64Rotl, I64Rotr,
+        F32Add, F32Sub, F32Mul, F32Div, F32Min, F32Max, F32Copysign,
+        F64Add, F64Sub, F64Mul, F64Div, F64Min, F64Max, F64Copysign,
+    ],
+    un: [
+        I32Eqz, I64Eqz,
+        I32Clz, I32Ctz, I32Popcnt, I64Clz, I64Ctz, I64Popcnt,
+        F32Abs, F32Neg, F32Ceil, F32Floor, F32Trunc, F32Nearest, F32Sqrt,
+        F64Abs, F64Neg, F64Ceil, F64Floor, F64Trunc, F64Nearest, F64Sqrt,
+        I32WrapI64, I32TruncF32S, I32TruncF32U, I32TruncF64S, I32TruncF64U,
+        I64ExtendI32S, I64ExtendI32U, I64TruncF32S, I64TruncF32U, I64TruncF64S, I64TruncF64U,
+        F32ConvertI32S, F32ConvertI32U, F32ConvertI64S, F32ConvertI64U, F32DemoteF64,
+        F64ConvertI32S, F64ConvertI32U, F64ConvertI64S, F64ConvertI64U, F64PromoteF32,
+        I32Extend8S, I32Extend16S, I64Extend8S, I64Extend16S, I64Extend32S,
+        I32TruncSatF32S, I32TruncSatF32U, I32TruncSatF64S, I32TruncSatF64U,
+        I64TruncSatF32S, I64TruncSatF32U, I64TruncSatF64S, I64TruncSatF64U,
+    ]
+}

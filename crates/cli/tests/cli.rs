@@ -1,0 +1,293 @@
+//! End-to-end tests of the `wvm` binary: run it as a user would and check stdout, stderr and
+//! the exit code (0 success, 1 error, 2 trap).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Runs `wvm` with `args` from the repository root.
+fn wvm(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wvm"))
+        .args(args)
+        .current_dir(repo_root())
+        .output()
+        .expect("failed to start the wvm binary")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Asserts a successful run that printed exactly `expected`.
+#[track_caller]
+fn assert_prints(args: &[&str], expected: &str) {
+    let out = wvm(args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "wvm {args:?} failed; stderr: {}",
+        stderr(&out)
+    );
+    assert_eq!(stdout(&out), expected, "wvm {args:?}");
+}
+
+/// Asserts a run that failed with exit code `code` and a single `error: ...` line on stderr
+/// that contains each of `needles`; returns that line.
+#[track_caller]
+fn assert_error(args: &[&str], code: i32, needles: &[&str]) -> String {
+    let out = wvm(args);
+    let err = stderr(&out);
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "wvm {args:?}: expected exit code {code} (and no signal); stderr: {err}"
+    );
+    assert_eq!(stdout(&out), "", "wvm {args:?} printed to stdout");
+    assert!(
+        err.starts_with("error: ") && err.ends_with('\n') && err.lines().count() == 1,
+        "wvm {args:?}: expected one `error: ...` line on stderr, got: {err:?}"
+    );
+    for needle in needles {
+        assert!(
+            err.contains(needle),
+            "wvm {args:?}: stderr lacks {needle:?}: {err}"
+        );
+    }
+    err
+}
+
+/// A file with `contents` in a fresh directory under the system temp dir, unique per test.
+fn temp_file(test: &str, name: &str, contents: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("wvm-cli-test-{}-{test}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("create temp dir");
+    let path = dir.join(name);
+    std::fs::write(&path, contents).expect("write temp file");
+    path
+}
+
+fn path_str(path: &Path) -> &str {
+    path.to_str().expect("temp path is UTF-8")
+}
+
+#[test]
+fn add_prints_the_sum() {
+    assert_prints(
+        &["run", "--invoke", "calculate", "examples/add.wat", "11", "33"],
+        "44\n",
+    );
+}
+
+#[test]
+fn integer_arguments_accept_negative_and_hex() {
+    assert_prints(
+        &["run", "--invoke", "calculate", "examples/add.wat", "-5", "0x10"],
+        "11\n",
+    );
+    assert_prints(
+        &["run", "--invoke", "calculate", "examples/add.wat", "-7", "2"],
+        "-5\n",
+    );
+    assert_prints(
+        &["run", "--invoke", "calculate", "examples/add.wat", "2147483647", "1"],
+        "-2147483648\n",
+    );
+}
+
+#[test]
+fn i64_f32_f64_arguments() {
+    assert_prints(&["run", "--invoke", "fib", "examples/fib.wat", "20"], "6765\n");
+    assert_prints(
+        &["run", "--invoke", "hypot", "examples/floats.wat", "3", "4"],
+        "5\n",
+    );
+    assert_prints(&["run", "--invoke", "half", "examples/floats.wat", "3"], "1.5\n");
+    assert_prints(
+        &["run", "--invoke", "half", "examples/floats.wat", "-3.0"],
+        "-1.5\n",
+    );
+    assert_prints(&["run", "--invoke", "half", "examples/floats.wat", "-0"], "-0\n");
+    assert_prints(&["run", "--invoke", "half", "examples/floats.wat", "inf"], "inf\n");
+    assert_prints(&["run", "--invoke", "half", "examples/floats.wat", "nan"], "NaN\n");
+}
+
+#[test]
+fn divide_by_zero_traps() {
+    assert_prints(&["run", "--invoke", "div", "examples/div.wat", "7", "2"], "3\n");
+    assert_error(
+        &["run", "--invoke", "div", "examples/div.wat", "1", "0"],
+        2,
+        &["error: wasm trap: integer divide by zero"],
+    );
+}
+
+#[test]
+fn deep_recursion_traps_cleanly() {
+    assert_prints(
+        &["run", "--invoke", "recurse", "examples/recurse.wat", "1000"],
+        "1000\n",
+    );
+    assert_error(
+        &["run", "--invoke", "recurse", "examples/recurse.wat", "1000000"],
+        2,
+        &["error: wasm trap: call stack exhausted"],
+    );
+}
+
+#[test]
+fn malformed_binary_reports_an_offset() {
+    // A valid header, then a section whose length runs past the end of the file.
+    let path = temp_file(
+        "malformed",
+        "bad.wasm",
+        b"\0asm\x01\0\0\0\x01\xff\xff\xff\x0f\x60\x00\xde\xad\xbe\xef",
+    );
+    let err = assert_error(&["run", path_str(&path)], 1, &["bad.wasm"]);
+    assert!(err.contains("offset") || err.contains("0x"), "{err}");
+}
+
+#[test]
+fn random_bytes_are_an_error() {
+    let path = temp_file("random", "random.wasm", &[0x13, 0x37, 0xff, 0x00, 0xc3, 0x28, 0x9a]);
+    assert_error(&["run", path_str(&path)], 1, &["random.wasm"]);
+}
+
+#[test]
+fn invalid_module_reports_an_offset() {
+    // (module (func (result i32) i64.const 0)): well-formed, but fails validation.
+    let bytes = [
+        0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
+        0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7f, // type section: () -> (i32)
+        0x03, 0x02, 0x01, 0x00, // function section: one function of type 0
+        0x0a, 0x06, 0x01, 0x04, 0x00, 0x42, 0x00, 0x0b, // code: i64.const 0; end
+    ];
+    let path = temp_file("invalid", "invalid.wasm", &bytes);
+    let err = assert_error(&["run", path_str(&path)], 1, &["invalid.wasm"]);
+    assert!(err.contains("offset") || err.contains("0x"), "{err}");
+}
+
+#[test]
+fn missing_file_is_an_error() {
+    assert_error(
+        &["run", "examples/does-not-exist.wasm"],
+        1,
+        &["does-not-exist.wasm"],
+    );
+}
+
+#[test]
+fn wrong_argument_count_is_an_error() {
+    assert_error(
+        &["run", "--invoke", "calculate", "examples/add.wat", "1"],
+        1,
+        &["calculate", "2 argument", "1 were given"],
+    );
+    assert_error(
+        &["run", "--invoke", "calculate", "examples/add.wat", "1", "2", "3"],
+        1,
+        &["calculate", "2 argument"],
+    );
+}
+
+#[test]
+fn bad_argument_value_names_the_parameter_and_type() {
+    assert_error(
+        &["run", "--invoke", "calculate", "examples/add.wat", "1", "two"],
+        1,
+        &["argument 2", "i32", "`two`"],
+    );
+    assert_error(
+        &["run", "--invoke", "calculate", "examples/add.wat", "4294967296", "0"],
+        1,
+        &["argument 1", "i32"],
+    );
+    assert_error(
+        &["run", "--invoke", "half", "examples/floats.wat", "1.5.5"],
+        1,
+        &["argument 1", "f32"],
+    );
+}
+
+#[test]
+fn unknown_export_lists_the_exported_functions() {
+    assert_error(
+        &["run", "--invoke", "nope", "examples/floats.wat"],
+        1,
+        &["nope", "hypot", "half"],
+    );
+}
+
+#[test]
+fn missing_import_is_named() {
+    let path = temp_file(
+        "import",
+        "import.wat",
+        br#"(module (import "env" "log" (func (param i32))) (func (export "f")))"#,
+    );
+    assert_error(&["run", path_str(&path)], 1, &["env", "log"]);
+}
+
+#[test]
+fn runs_start_export_and_start_function() {
+    // No `_start`: instantiating runs the start function, whose trap is reported.
+    let path = temp_file(
+        "start",
+        "start.wat",
+        b"(module (func $s unreachable) (start $s))",
+    );
+    assert_error(&["run", path_str(&path)], 2, &["wasm trap: unreachable"]);
+
+    // `_start` is called when present.
+    let path = temp_file(
+        "start",
+        "underscore-start.wat",
+        br#"(module (func (export "_start") unreachable))"#,
+    );
+    assert_error(&["run", path_str(&path)], 2, &["wasm trap: unreachable"]);
+
+    // Neither: instantiate, print nothing, succeed. Guest arguments are ignored for now.
+    assert_prints(&["run", "examples/add.wat", "ignored", "-x"], "");
+}
+
+#[test]
+fn multiple_results_print_one_per_line() {
+    let path = temp_file(
+        "multi",
+        "multi.wat",
+        br#"(module (func (export "f") (result i32 i64 f64 funcref externref)
+              i32.const -1 i64.const 42 f64.const 0.25 ref.null func ref.null extern))"#,
+    );
+    assert_prints(
+        &["run", "--invoke", "f", path_str(&path)],
+        "-1\n42\n0.25\nref.null\nref.null\n",
+    );
+}
+
+#[test]
+fn everything_after_file_belongs_to_the_guest() {
+    // `--invoke` after FILE is a guest argument, not ours: without our --invoke, add.wat is
+    // just instantiated.
+    assert_prints(&["run", "examples/add.wat", "--invoke", "calculate"], "");
+    // A usage error (unknown option before FILE) exits 1, not 2.
+    let out = wvm(&["run", "--no-such-option", "examples/add.wat"]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn version_and_help() {
+    let out = wvm(&["--version"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).starts_with("wvm "), "{}", stdout(&out));
+
+    let out = wvm(&["run", "--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    let help = stdout(&out);
+    assert!(help.contains("--invoke calculate examples/add.wat 11 33"), "{help}");
+    assert!(help.contains("Exit codes"), "{help}");
+}

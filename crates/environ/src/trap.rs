@@ -1,0 +1,56 @@
+//! Trap codes and their spec testsuite wording.
+
+use std::fmt;
+
+/// Why execution stopped abnormally.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TrapCode {
+    /// The VM call stack (frames or value slots) is exhausted.
+    StackOverflow,
+    /// A load, store or bulk memory operation left the memory bounds.
+    MemoryOutOfBounds,
+    /// A table access or bulk table operation left the table bounds.
+    TableOutOfBounds,
+    /// `call_indirect` with an index past the end of the table.
+    UndefinedElement,
+    /// `call_indirect` through a null table entry.
+    IndirectCallToNull,
+    /// `call_indirect` to a function of another type.
+    BadSignature,
+    /// Signed division overflow (`INT_MIN / -1`) or float-to-int out of range.
+    IntegerOverflow,
+    /// Integer division or remainder by zero.
+    IntegerDivisionByZero,
+    /// Float-to-int conversion of NaN.
+    BadConversionToInteger,
+    /// The `unreachable` instruction.
+    UnreachableCodeReached,
+    /// A host function returned an error.
+    Host,
+}
+
+impl TrapCode {
+    /// The message the official spec testsuite expects for this trap.
+    pub fn message(self) -> &'static str {
+        match self {
+            TrapCode::StackOverflow => "call stack exhausted",
+            TrapCode::MemoryOutOfBounds => "out of bounds memory access",
+            TrapCode::TableOutOfBounds => "out of bounds table access",
+            TrapCode::UndefinedElement => "undefined element",
+            TrapCode::IndirectCallToNull => "uninitialized element",
+            TrapCode::BadSignature => "indirect call type mismatch",
+            TrapCode::IntegerOverflow => "integer overflow",
+            TrapCode::IntegerDivisionByZero => "integer divide by zero",
+            TrapCode::BadConversionToInteger => "invalid conversion to integer",
+            TrapCode::UnreachableCodeReached => "unreachable",
+            TrapCode::Host => "host function error",
+        }
+    }
+}
+
+impl fmt::Display for TrapCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())
+    }
+}

@@ -1,0 +1,192 @@
+//! The one error type of the embedding API, and traps.
+
+use std::fmt;
+use wvm_environ::{CompileError, TrapCode};
+
+/// A `Result` whose error is [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A WebAssembly trap: execution stopped abnormally.
+#[derive(Debug)]
+pub struct Trap {
+    code: TrapCode,
+    /// The error a host function returned, for [`TrapCode::Host`].
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl Trap {
+    pub(crate) fn new(code: TrapCode) -> Trap {
+        Trap { code, source: None }
+    }
+
+    /// Why execution stopped.
+    pub fn code(&self) -> TrapCode {
+        self.code
+    }
+}
+
+impl fmt::Display for Trap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.source {
+            Some(s) => write!(f, "{s}"),
+            None => f.write_str(self.code.message()),
+        }
+    }
+}
+
+impl std::error::Error for Trap {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// What kind of failure an [`Error`] is.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The module is malformed or invalid (with the byte offset), or could not be translated.
+    Compile(CompileError),
+    /// An import could not be satisfied.
+    Link(String),
+    /// Execution trapped.
+    Trap(Trap),
+    /// Wrong use of the API (argument types, foreign store, ...).
+    Usage(String),
+    /// An error raised by host code outside of a trap.
+    Host(Box<dyn std::error::Error + Send + Sync>),
+    /// A plain message.
+    Message(String),
+}
+
+/// The error type of every fallible operation in `wvm`.
+pub struct Error(Box<ErrorKind>);
+
+impl Error {
+    /// An error with a message, e.g. for a host function to return.
+    pub fn msg(message: impl fmt::Display) -> Error {
+        Error(Box::new(ErrorKind::Message(message.to_string())))
+    }
+
+    /// Wraps any error, which [`Error::downcast_ref`] gives back.
+    pub fn new<E: std::error::Error + Send + Sync + 'static>(e: E) -> Error {
+        Error(Box::new(ErrorKind::Host(Box::new(e))))
+    }
+
+    pub(crate) fn from_kind(kind: ErrorKind) -> Error {
+        Error(Box::new(kind))
+    }
+
+    pub(crate) fn trap(code: TrapCode) -> Error {
+        Error::from_kind(ErrorKind::Trap(Trap::new(code)))
+    }
+
+    pub(crate) fn link(message: impl Into<String>) -> Error {
+        Error::from_kind(ErrorKind::Link(message.into()))
+    }
+
+    pub(crate) fn usage(message: impl Into<String>) -> Error {
+        Error::from_kind(ErrorKind::Usage(message.into()))
+    }
+
+    /// Turns an error a host function returned into a trap carrying it.
+    pub(crate) fn into_host_trap(self) -> Error {
+        match *self.0 {
+            ErrorKind::Trap(_) => self,
+            ErrorKind::Host(source) => Error::from_kind(ErrorKind::Trap(Trap {
+                code: TrapCode::Host,
+                source: Some(source),
+            })),
+            other => {
+                let source: Box<dyn std::error::Error + Send + Sync> =
+                    Box::new(Error(Box::new(other)));
+                Error::from_kind(ErrorKind::Trap(Trap {
+                    code: TrapCode::Host,
+                    source: Some(source),
+                }))
+            }
+        }
+    }
+
+    /// What kind of error this is.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.0
+    }
+
+    /// The trap, if execution trapped.
+    pub fn as_trap(&self) -> Option<&Trap> {
+        match &*self.0 {
+            ErrorKind::Trap(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The trap code, if execution trapped.
+    pub fn trap_code(&self) -> Option<TrapCode> {
+        self.as_trap().map(Trap::code)
+    }
+
+    /// Whether the module was malformed or invalid.
+    pub fn is_compile(&self) -> bool {
+        matches!(&*self.0, ErrorKind::Compile(_))
+    }
+
+    /// Whether an import could not be satisfied.
+    pub fn is_link(&self) -> bool {
+        matches!(&*self.0, ErrorKind::Link(_))
+    }
+
+    /// The host error of type `E` inside this error (directly or as a trap's cause).
+    pub fn downcast_ref<E: std::error::Error + 'static>(&self) -> Option<&E> {
+        let source: &(dyn std::error::Error + 'static) = match &*self.0 {
+            ErrorKind::Host(e) => &**e,
+            ErrorKind::Trap(Trap {
+                source: Some(e), ..
+            }) => &**e,
+            _ => return None,
+        };
+        if let Some(e) = source.downcast_ref::<E>() {
+            return Some(e);
+        }
+        source.downcast_ref::<Error>()?.downcast_ref::<E>()
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &*self.0 {
+            ErrorKind::Compile(e) => write!(f, "{e}"),
+            ErrorKind::Link(m) | ErrorKind::Usage(m) | ErrorKind::Message(m) => f.write_str(m),
+            ErrorKind::Trap(t) => write!(f, "{t}"),
+            ErrorKind::Host(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{self}")
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &*self.0 {
+            ErrorKind::Compile(e) => Some(e),
+            ErrorKind::Trap(t) => Some(t),
+            ErrorKind::Host(e) => Some(&**e),
+            _ => None,
+        }
+    }
+}
+
+impl From<CompileError> for Error {
+    fn from(e: CompileError) -> Error {
+        Error::from_kind(ErrorKind::Compile(e))
+    }
+}
+
+impl From<Trap> for Error {
+    fn from(t: Trap) -> Error {
+        Error::from_kind(ErrorKind::Trap(t))
+    }
+}

@@ -1,0 +1,312 @@
+//! Instantiation: linking imports, creating the instance's items, running segments and
+//! the start function.
+
+use crate::store::{
+    FuncKind, GlobalData, InstanceData, InstanceState, MemoryData, StoreInner, TableData,
+};
+use crate::vm::VMGlobalDefinition;
+use crate::{
+    AsContext, AsContextMut, Error, Extern, ExternType, Func, Global, Memory, Module, Result,
+    Store, Table, TypedFunc, WasmParams, WasmResults,
+};
+use std::sync::Arc;
+use wvm_environ::{
+    ConstExpr, DataMode, ElemMode, EntityIndex, TrapCode, ValType, WASM_PAGE_SIZE, limits_match,
+};
+
+/// An instantiated module. A handle into a store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Instance {
+    pub(crate) store: u64,
+    pub(crate) index: u32,
+}
+
+impl Instance {
+    /// Instantiates `module` with `imports` given in the order of the module's imports.
+    pub fn new(mut store: impl AsContextMut, module: &Module, imports: &[Extern]) -> Result<Instance> {
+        instantiate(store.as_context_mut().0, module, imports)
+    }
+
+    /// The export `name`, if any.
+    pub fn get_export(&self, store: impl AsContext, name: &str) -> Option<Extern> {
+        let inner = &store.as_context().0.inner;
+        inner.check(self.store);
+        export_by_name(inner, self.index, name)
+    }
+
+    /// The exported function `name`, if any.
+    pub fn get_func(&self, store: impl AsContext, name: &str) -> Option<Func> {
+        self.get_export(store, name)?.into_func()
+    }
+
+    /// The exported function `name` with a typed signature.
+    pub fn get_typed_func<P: WasmParams, R: WasmResults>(
+        &self,
+        store: impl AsContext,
+        name: &str,
+    ) -> Result<TypedFunc<P, R>> {
+        let f = self
+            .get_func(&store, name)
+            .ok_or_else(|| Error::usage(format!("no exported function named `{name}`")))?;
+        f.typed(&store)
+    }
+
+    /// The exported memory `name`, if any.
+    pub fn get_memory(&self, store: impl AsContext, name: &str) -> Option<Memory> {
+        self.get_export(store, name)?.into_memory()
+    }
+
+    /// The exported table `name`, if any.
+    pub fn get_table(&self, store: impl AsContext, name: &str) -> Option<Table> {
+        self.get_export(store, name)?.into_table()
+    }
+
+    /// The exported global `name`, if any.
+    pub fn get_global(&self, store: impl AsContext, name: &str) -> Option<Global> {
+        self.get_export(store, name)?.into_global()
+    }
+
+    /// All exports, in module order.
+    pub fn exports(&self, store: impl AsContext) -> Vec<(String, Extern)> {
+        let inner = &store.as_context().0.inner;
+        inner.check(self.store);
+        let data = &inner.instances[self.index as usize];
+        data.module
+            .inner
+            .info
+            .exports
+            .iter()
+            .map(|e| (e.name.clone(), entity_extern(inner, self.index, e.index)))
+            .collect()
+    }
+
+    /// The module this instance was made from.
+    pub fn module<'a, C: AsContext + 'a>(&self, store: &'a C) -> &'a Module {
+        &store.as_context().0.inner.instances[self.index as usize].module
+    }
+}
+
+pub(crate) fn export_by_name(inner: &StoreInner, instance: u32, name: &str) -> Option<Extern> {
+    let data = &inner.instances[instance as usize];
+    let e = data.module.inner.info.exports.iter().find(|e| e.name == name)?;
+    Some(entity_extern(inner, instance, e.index))
+}
+
+fn entity_extern(inner: &StoreInner, instance: u32, index: EntityIndex) -> Extern {
+    let data = &inner.instances[instance as usize];
+    let store = inner.id;
+    match index {
+        EntityIndex::Func(i) => Extern::Func(Func {
+            store,
+            index: data.funcs[i as usize],
+        }),
+        EntityIndex::Table(i) => Extern::Table(Table {
+            store,
+            index: data.tables[i as usize],
+        }),
+        EntityIndex::Memory(i) => Extern::Memory(Memory {
+            store,
+            index: data.memories[i as usize],
+        }),
+        EntityIndex::Global(i) => Extern::Global(Global {
+            store,
+            index: data.globals[i as usize],
+        }),
+    }
+}
+
+fn kind_name(t: &ExternType) -> &'static str {
+    match t {
+        ExternType::Func(_) => "function",
+        ExternType::Global(_) => "global",
+        ExternType::Table(_) => "table",
+        ExternType::Memory(_) => "memory",
+    }
+}
+
+/// Checks that `actual` can satisfy an import of type `want`.
+pub(crate) fn import_matches(actual: &ExternType, want: &ExternType) -> bool {
+    match (actual, want) {
+        (ExternType::Func(a), ExternType::Func(w)) => a == w,
+        (ExternType::Global(a), ExternType::Global(w)) => a == w,
+        (ExternType::Table(a), ExternType::Table(w)) => {
+            a.element() == w.element()
+                && limits_match(
+                    a.minimum().into(),
+                    a.maximum().map(u64::from),
+                    w.minimum().into(),
+                    w.maximum().map(u64::from),
+                )
+        }
+        (ExternType::Memory(a), ExternType::Memory(w)) => {
+            limits_match(a.minimum(), a.maximum(), w.minimum(), w.maximum())
+        }
+        _ => false,
+    }
+}
+
+fn eval_const(inner: &StoreInner, globals: &[u32], funcs: &[u32], expr: &ConstExpr) -> u64 {
+    match *expr {
+        ConstExpr::I32(v) => u64::from(v as u32),
+        ConstExpr::I64(v) => v as u64,
+        ConstExpr::F32(v) => u64::from(v),
+        ConstExpr::F64(v) => v,
+        ConstExpr::RefNull(_) => 0,
+        ConstExpr::RefFunc(f) => u64::from(funcs[f as usize]) + 1,
+        ConstExpr::GlobalGet(g) => inner.globals[globals[g as usize] as usize].def.storage[0],
+    }
+}
+
+pub(crate) fn instantiate<T>(
+    store: &mut Store<T>,
+    module: &Module,
+    imports: &[Extern],
+) -> Result<Instance> {
+    let info = &module.inner.info;
+    if !crate::Engine::same(store.engine(), module.engine()) {
+        return Err(Error::usage("module and store belong to different engines"));
+    }
+    if imports.len() != info.imports.len() {
+        return Err(Error::link(format!(
+            "expected {} imports, got {}",
+            info.imports.len(),
+            imports.len()
+        )));
+    }
+    let mut funcs = Vec::with_capacity(info.functions.len());
+    let mut tables = Vec::with_capacity(info.tables.len());
+    let mut memories = Vec::with_capacity(info.memories.len());
+    let mut globals = Vec::with_capacity(info.globals.len());
+    for (imp, ext) in info.imports.iter().zip(imports) {
+        let want = crate::module::entity_type(info, imp.index);
+        let actual = ext.ty(&*store);
+        if !import_matches(&actual, &want) {
+            return Err(Error::link(format!(
+                "incompatible import type for `{}::{}`: expected {} `{want}`, found {} `{actual}`",
+                imp.module,
+                imp.name,
+                kind_name(&want),
+                kind_name(&actual)
+            )));
+        }
+        match ext {
+            Extern::Func(f) => funcs.push(f.index),
+            Extern::Table(t) => tables.push(t.index),
+            Extern::Memory(m) => memories.push(m.index),
+            Extern::Global(g) => globals.push(g.index),
+        }
+    }
+
+    let inner = &mut store.inner;
+    let instance = inner.instances.len() as u32;
+    for def in 0..info.func_bodies.len() as u32 {
+        let f = info.num_imported_funcs + def;
+        let ty_index = info.functions[f as usize];
+        let ty = Arc::new(info.types[ty_index as usize].clone());
+        let type_id = module.inner.type_ids[ty_index as usize];
+        let func = Func::push(inner, FuncKind::Wasm { instance, def }, ty, type_id);
+        funcs.push(func.index);
+    }
+    for ty in &info.tables[info.num_imported_tables as usize..] {
+        let t = TableData::new(*ty, 0).ok_or_else(|| Error::msg("cannot allocate table"))?;
+        inner.tables.push(t);
+        tables.push(inner.tables.len() as u32 - 1);
+    }
+    for ty in &info.memories[info.num_imported_memories as usize..] {
+        let m = MemoryData::new(*ty).ok_or_else(|| {
+            Error::msg(format!(
+                "cannot allocate a memory of {} pages",
+                ty.minimum()
+            ))
+        })?;
+        inner.memories.push(m);
+        memories.push(inner.memories.len() as u32 - 1);
+    }
+    for (i, ty) in info.globals[info.num_imported_globals as usize..]
+        .iter()
+        .enumerate()
+    {
+        let bits = eval_const(inner, &globals, &funcs, &info.global_inits[i]);
+        let mut def = VMGlobalDefinition::default();
+        def.storage[0] = bits;
+        inner.globals.push(GlobalData { def, ty: *ty });
+        globals.push(inner.globals.len() as u32 - 1);
+    }
+
+    let elems: Box<[Box<[u64]>]> = info
+        .elements
+        .iter()
+        .map(|seg| {
+            seg.items
+                .iter()
+                .map(|e| eval_const(inner, &globals, &funcs, e))
+                .collect()
+        })
+        .collect();
+    inner.instances.push(InstanceData {
+        module: module.clone(),
+        funcs: funcs.into(),
+        tables: tables.into(),
+        memories: memories.into(),
+        globals: globals.into(),
+    });
+    inner.instance_state.push(InstanceState {
+        data_dropped: vec![false; info.data.len()].into(),
+        elems,
+    });
+    let handle = Instance {
+        store: inner.id,
+        index: instance,
+    };
+
+    // Active element segments, then active data segments, in order; each is dropped after
+    // use, and declared segments are dropped right away.
+    for (i, seg) in info.elements.iter().enumerate() {
+        match &seg.mode {
+            ElemMode::Active { table, offset } => {
+                let data = &inner.instances[instance as usize];
+                let offset = eval_const(inner, &data.globals, &data.funcs, offset) as u32;
+                let table_id = data.tables[*table as usize];
+                let items = std::mem::take(&mut inner.instance_state[instance as usize].elems[i]);
+                let t = &mut inner.tables[table_id as usize];
+                let start = offset as usize;
+                match start
+                    .checked_add(items.len())
+                    .filter(|&end| end <= t.elements.len())
+                {
+                    Some(end) => t.elements[start..end].copy_from_slice(&items),
+                    None => return Err(Error::trap(TrapCode::TableOutOfBounds)),
+                }
+            }
+            ElemMode::Declared => {
+                inner.instance_state[instance as usize].elems[i] = Box::new([]);
+            }
+            ElemMode::Passive => {}
+        }
+    }
+    for (i, seg) in info.data.iter().enumerate() {
+        if let DataMode::Active { memory, offset } = &seg.mode {
+            let data = &inner.instances[instance as usize];
+            let offset = eval_const(inner, &data.globals, &data.funcs, offset) as u32 as usize;
+            let mem_id = data.memories[*memory as usize];
+            let bytes = &module.inner.wasm[seg.range.clone()];
+            let m = &mut inner.memories[mem_id as usize].data;
+            match offset
+                .checked_add(bytes.len())
+                .filter(|&end| end <= m.len())
+            {
+                Some(end) => m[offset..end].copy_from_slice(bytes),
+                None => return Err(Error::trap(TrapCode::MemoryOutOfBounds)),
+            }
+            inner.instance_state[instance as usize].data_dropped[i] = true;
+        }
+    }
+    let _ = WASM_PAGE_SIZE;
+    let _ = ValType::I32;
+
+    if let Some(start) = info.start {
+        let f = inner.instances[instance as usize].funcs[start as usize];
+        crate::interp::invoke(store, f, &mut [])?;
+    }
+    Ok(handle)
+}

@@ -1,0 +1,318 @@
+//! Store: owns every runtime object (functions, memories, tables, globals, instances) and
+//! the host's data. Handles such as [`Func`](crate::Func) are indices into a store.
+
+use crate::func::HostFn;
+use crate::vm::{VMFuncRef, VMGlobalDefinition, VMMemoryDefinition, VMTableDefinition};
+use crate::{Engine, Module};
+use std::any::Any;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use wvm_environ::{FuncType, GlobalType, MemoryType, TableType, WASM_PAGE_SIZE};
+
+static NEXT_STORE_ID: AtomicU64 = AtomicU64::new(1);
+
+/// Owns all WebAssembly objects of one embedding context, and the host's data `T`.
+pub struct Store<T> {
+    pub(crate) inner: StoreInner,
+    pub(crate) host_funcs: Vec<Arc<HostFn<T>>>,
+    data: T,
+}
+
+/// A host function's place in [`Store::host_funcs`] and its type.
+pub(crate) enum FuncKind {
+    Wasm { instance: u32, def: u32 },
+    Host { index: u32 },
+}
+
+pub(crate) struct FuncData {
+    pub(crate) kind: FuncKind,
+    pub(crate) ty: Arc<FuncType>,
+    pub(crate) vmref: VMFuncRef,
+}
+
+pub(crate) struct MemoryData {
+    pub(crate) data: Vec<u8>,
+    pub(crate) ty: MemoryType,
+    pub(crate) def: VMMemoryDefinition,
+}
+
+impl MemoryData {
+    pub(crate) fn new(ty: MemoryType) -> Option<MemoryData> {
+        let bytes = usize::try_from(ty.minimum() * WASM_PAGE_SIZE).ok()?;
+        let mut data = Vec::new();
+        data.try_reserve_exact(bytes).ok()?;
+        data.resize(bytes, 0);
+        let mut m = MemoryData {
+            data,
+            ty,
+            def: VMMemoryDefinition {
+                base: std::ptr::null_mut(),
+                current_length: 0,
+            },
+        };
+        m.refresh();
+        Some(m)
+    }
+
+    fn refresh(&mut self) {
+        self.def.base = self.data.as_mut_ptr();
+        self.def.current_length = self.data.len();
+    }
+
+    pub(crate) fn pages(&self) -> u64 {
+        self.data.len() as u64 / WASM_PAGE_SIZE
+    }
+
+    /// Grows by `delta` pages; returns the old size in pages, or `None` if it cannot.
+    pub(crate) fn grow(&mut self, delta: u64) -> Option<u64> {
+        let old = self.pages();
+        let new = old.checked_add(delta)?;
+        let max = self
+            .ty
+            .maximum()
+            .unwrap_or(wvm_environ::WASM32_MAX_PAGES)
+            .min(wvm_environ::WASM32_MAX_PAGES);
+        if new > max {
+            return None;
+        }
+        let new_bytes = usize::try_from(new * WASM_PAGE_SIZE).ok()?;
+        self.data
+            .try_reserve_exact(new_bytes - self.data.len())
+            .ok()?;
+        self.data.resize(new_bytes, 0);
+        self.refresh();
+        Some(old)
+    }
+}
+
+pub(crate) struct TableData {
+    pub(crate) elements: Vec<u64>,
+    pub(crate) ty: TableType,
+    pub(crate) def: VMTableDefinition,
+}
+
+impl TableData {
+    pub(crate) fn new(ty: TableType, init: u64) -> Option<TableData> {
+        let mut elements = Vec::new();
+        elements.try_reserve_exact(ty.minimum() as usize).ok()?;
+        elements.resize(ty.minimum() as usize, init);
+        let mut t = TableData {
+            elements,
+            ty,
+            def: VMTableDefinition {
+                base: std::ptr::null_mut(),
+                current_elements: 0,
+            },
+        };
+        t.refresh();
+        Some(t)
+    }
+
+    fn refresh(&mut self) {
+        self.def.base = self.elements.as_mut_ptr();
+        self.def.current_elements = self.elements.len();
+    }
+
+    /// Grows by `delta` elements set to `init`; returns the old size, or `None`.
+    pub(crate) fn grow(&mut self, delta: u64, init: u64) -> Option<u64> {
+        let old = self.elements.len() as u64;
+        let new = old.checked_add(delta)?;
+        let max = u64::from(self.ty.maximum().unwrap_or(u32::MAX));
+        if new > max {
+            return None;
+        }
+        self.elements.try_reserve_exact(delta as usize).ok()?;
+        self.elements.resize(new as usize, init);
+        self.refresh();
+        Some(old)
+    }
+}
+
+pub(crate) struct GlobalData {
+    pub(crate) def: VMGlobalDefinition,
+    pub(crate) ty: GlobalType,
+}
+
+pub(crate) struct InstanceData {
+    pub(crate) module: Module,
+    /// Store ids of the instance's functions, tables, memories and globals, by module index.
+    pub(crate) funcs: Box<[u32]>,
+    pub(crate) tables: Box<[u32]>,
+    pub(crate) memories: Box<[u32]>,
+    pub(crate) globals: Box<[u32]>,
+}
+
+/// The parts of an instance that instructions change (`data.drop`, `elem.drop`).
+pub(crate) struct InstanceState {
+    pub(crate) data_dropped: Box<[bool]>,
+    /// Element segments resolved to references; emptied when dropped.
+    pub(crate) elems: Box<[Box<[u64]>]>,
+}
+
+/// Everything in a store that does not depend on the host data type.
+#[doc(hidden)]
+pub struct StoreInner {
+    pub(crate) id: u64,
+    pub(crate) engine: Engine,
+    pub(crate) funcs: Vec<FuncData>,
+    pub(crate) memories: Vec<MemoryData>,
+    pub(crate) tables: Vec<TableData>,
+    pub(crate) globals: Vec<GlobalData>,
+    pub(crate) instances: Vec<InstanceData>,
+    pub(crate) instance_state: Vec<InstanceState>,
+    pub(crate) externrefs: Vec<Box<dyn Any + Send + Sync>>,
+    /// VM stacks kept for reuse between calls.
+    pub(crate) stack_pool: Vec<Vec<u64>>,
+    /// How many host -> Wasm calls are active at once (re-entrance depth).
+    pub(crate) nesting: usize,
+}
+
+impl<T> Store<T> {
+    /// A new store for `engine` holding host data `data`.
+    pub fn new(engine: &Engine, data: T) -> Store<T> {
+        Store {
+            inner: StoreInner {
+                id: NEXT_STORE_ID.fetch_add(1, Ordering::Relaxed),
+                engine: engine.clone(),
+                funcs: Vec::new(),
+                memories: Vec::new(),
+                tables: Vec::new(),
+                globals: Vec::new(),
+                instances: Vec::new(),
+                instance_state: Vec::new(),
+                externrefs: Vec::new(),
+                stack_pool: Vec::new(),
+                nesting: 0,
+            },
+            host_funcs: Vec::new(),
+            data,
+        }
+    }
+
+    /// The host data.
+    pub fn data(&self) -> &T {
+        &self.data
+    }
+
+    /// The host data, mutably.
+    pub fn data_mut(&mut self) -> &mut T {
+        &mut self.data
+    }
+
+    /// Consumes the store, returning the host data.
+    pub fn into_data(self) -> T {
+        self.data
+    }
+
+    /// The engine of this store.
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+}
+
+/// A shared borrow of a store.
+pub struct StoreContext<'a, T>(pub(crate) &'a Store<T>);
+
+/// An exclusive borrow of a store.
+pub struct StoreContextMut<'a, T>(pub(crate) &'a mut Store<T>);
+
+impl<T> StoreContext<'_, T> {
+    pub fn data(&self) -> &T {
+        self.0.data()
+    }
+}
+
+impl<T> StoreContextMut<'_, T> {
+    pub fn data(&self) -> &T {
+        self.0.data()
+    }
+    pub fn data_mut(&mut self) -> &mut T {
+        self.0.data_mut()
+    }
+}
+
+/// Something that can lend a shared borrow of a store: `&Store<T>`, `&mut Store<T>`,
+/// a [`Caller`](crate::Caller), ...
+pub trait AsContext {
+    type Data;
+    fn as_context(&self) -> StoreContext<'_, Self::Data>;
+}
+
+/// Something that can lend an exclusive borrow of a store.
+pub trait AsContextMut: AsContext {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, Self::Data>;
+}
+
+impl<T> AsContext for Store<T> {
+    type Data = T;
+    fn as_context(&self) -> StoreContext<'_, T> {
+        StoreContext(self)
+    }
+}
+
+impl<T> AsContextMut for Store<T> {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, T> {
+        StoreContextMut(self)
+    }
+}
+
+impl<T> AsContext for StoreContext<'_, T> {
+    type Data = T;
+    fn as_context(&self) -> StoreContext<'_, T> {
+        StoreContext(self.0)
+    }
+}
+
+impl<T> AsContext for StoreContextMut<'_, T> {
+    type Data = T;
+    fn as_context(&self) -> StoreContext<'_, T> {
+        StoreContext(self.0)
+    }
+}
+
+impl<T> AsContextMut for StoreContextMut<'_, T> {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, T> {
+        StoreContextMut(self.0)
+    }
+}
+
+impl<C: AsContext + ?Sized> AsContext for &C {
+    type Data = C::Data;
+    fn as_context(&self) -> StoreContext<'_, C::Data> {
+        (**self).as_context()
+    }
+}
+
+impl<C: AsContext + ?Sized> AsContext for &mut C {
+    type Data = C::Data;
+    fn as_context(&self) -> StoreContext<'_, C::Data> {
+        (**self).as_context()
+    }
+}
+
+impl<C: AsContextMut + ?Sized> AsContextMut for &mut C {
+    fn as_context_mut(&mut self) -> StoreContextMut<'_, C::Data> {
+        (**self).as_context_mut()
+    }
+}
+
+impl StoreInner {
+    /// Panics if a handle from another store is used with this one, as wasmtime does.
+    pub(crate) fn check(&self, store_id: u64) {
+        assert_eq!(
+            self.id, store_id,
+            "object used with the wrong store: handles belong to the store that created them"
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn store_is_send_and_sync() {
+        fn assert<T: Send + Sync>() {}
+        assert::<super::Store<()>>();
+        assert::<crate::Engine>();
+        assert::<crate::Module>();
+    }
+}

@@ -1,0 +1,203 @@
+//! Values that cross between host and WebAssembly.
+
+use crate::store::StoreInner;
+use crate::{AsContext, AsContextMut, Func, ValType};
+use std::any::Any;
+
+/// An opaque host value that WebAssembly holds as an `externref`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ExternRef {
+    pub(crate) store: u64,
+    pub(crate) index: u32,
+}
+
+impl ExternRef {
+    /// Puts `value` in the store and returns a reference to it.
+    pub fn new(mut store: impl AsContextMut, value: impl Any + Send + Sync) -> ExternRef {
+        let inner = &mut store.as_context_mut().0.inner;
+        inner.externrefs.push(Box::new(value));
+        ExternRef {
+            store: inner.id,
+            index: inner.externrefs.len() as u32 - 1,
+        }
+    }
+
+    /// The host value this reference points to.
+    pub fn data<'a, C: AsContext + 'a>(&self, store: &'a C) -> &'a (dyn Any + Send + Sync) {
+        let inner = &store.as_context().0.inner;
+        inner.check(self.store);
+        &*inner.externrefs[self.index as usize]
+    }
+}
+
+/// A WebAssembly value.
+#[derive(Debug, Clone)]
+pub enum Val {
+    I32(i32),
+    I64(i64),
+    /// An `f32`, as its bits (so NaN payloads survive).
+    F32(u32),
+    /// An `f64`, as its bits.
+    F64(u64),
+    V128(u128),
+    FuncRef(Option<Func>),
+    ExternRef(Option<ExternRef>),
+}
+
+/// A reference, as stored in tables.
+#[derive(Debug, Clone)]
+pub enum Ref {
+    Func(Option<Func>),
+    Extern(Option<ExternRef>),
+}
+
+impl Val {
+    /// The type of this value.
+    pub fn ty(&self) -> ValType {
+        match self {
+            Val::I32(_) => ValType::I32,
+            Val::I64(_) => ValType::I64,
+            Val::F32(_) => ValType::F32,
+            Val::F64(_) => ValType::F64,
+            Val::V128(_) => ValType::V128,
+            Val::FuncRef(_) => ValType::FuncRef,
+            Val::ExternRef(_) => ValType::ExternRef,
+        }
+    }
+
+    /// The null `funcref`.
+    pub fn null_func_ref() -> Val {
+        Val::FuncRef(None)
+    }
+
+    /// The null `externref`.
+    pub fn null_extern_ref() -> Val {
+        Val::ExternRef(None)
+    }
+
+    pub fn i32(&self) -> Option<i32> {
+        match self {
+            Val::I32(v) => Some(*v),
+            _ => None,
+        }
+    }
+    pub fn i64(&self) -> Option<i64> {
+        match self {
+            Val::I64(v) => Some(*v),
+            _ => None,
+        }
+    }
+    pub fn f32(&self) -> Option<f32> {
+        match self {
+            Val::F32(v) => Some(f32::from_bits(*v)),
+            _ => None,
+        }
+    }
+    pub fn f64(&self) -> Option<f64> {
+        match self {
+            Val::F64(v) => Some(f64::from_bits(*v)),
+            _ => None,
+        }
+    }
+    pub fn unwrap_i32(&self) -> i32 {
+        self.i32().expect("expected an i32")
+    }
+    pub fn unwrap_i64(&self) -> i64 {
+        self.i64().expect("expected an i64")
+    }
+    pub fn unwrap_f32(&self) -> f32 {
+        self.f32().expect("expected an f32")
+    }
+    pub fn unwrap_f64(&self) -> f64 {
+        self.f64().expect("expected an f64")
+    }
+
+    /// The 64-bit slot encoding of this value (references are store id + 1, null 0).
+    pub(crate) fn to_bits(&self, inner: &StoreInner) -> u64 {
+        match self {
+            Val::I32(v) => u64::from(*v as u32),
+            Val::I64(v) => *v as u64,
+            Val::F32(v) => u64::from(*v),
+            Val::F64(v) => *v,
+            Val::V128(v) => *v as u64,
+            Val::FuncRef(f) => f.map_or(0, |f| {
+                inner.check(f.store);
+                u64::from(f.index) + 1
+            }),
+            Val::ExternRef(e) => e.map_or(0, |e| {
+                inner.check(e.store);
+                u64::from(e.index) + 1
+            }),
+        }
+    }
+
+    /// Decodes a slot of type `ty`.
+    pub(crate) fn from_bits(bits: u64, ty: ValType, inner: &StoreInner) -> Val {
+        match ty {
+            ValType::I32 => Val::I32(bits as u32 as i32),
+            ValType::I64 => Val::I64(bits as i64),
+            ValType::F32 => Val::F32(bits as u32),
+            ValType::F64 => Val::F64(bits),
+            ValType::V128 => Val::V128(u128::from(bits)),
+            ValType::FuncRef => Val::FuncRef(func_from_bits(bits, inner)),
+            ValType::ExternRef => Val::ExternRef(extern_from_bits(bits, inner)),
+        }
+    }
+}
+
+pub(crate) fn func_from_bits(bits: u64, inner: &StoreInner) -> Option<Func> {
+    (bits != 0).then(|| Func {
+        store: inner.id,
+        index: (bits - 1) as u32,
+    })
+}
+
+pub(crate) fn extern_from_bits(bits: u64, inner: &StoreInner) -> Option<ExternRef> {
+    (bits != 0).then(|| ExternRef {
+        store: inner.id,
+        index: (bits - 1) as u32,
+    })
+}
+
+impl Ref {
+    pub(crate) fn to_bits(&self, inner: &StoreInner) -> u64 {
+        match self {
+            Ref::Func(f) => Val::FuncRef(*f).to_bits(inner),
+            Ref::Extern(e) => Val::ExternRef(*e).to_bits(inner),
+        }
+    }
+
+    /// The type of this reference.
+    pub fn ty(&self) -> ValType {
+        match self {
+            Ref::Func(_) => ValType::FuncRef,
+            Ref::Extern(_) => ValType::ExternRef,
+        }
+    }
+}
+
+impl From<i32> for Val {
+    fn from(v: i32) -> Val {
+        Val::I32(v)
+    }
+}
+impl From<i64> for Val {
+    fn from(v: i64) -> Val {
+        Val::I64(v)
+    }
+}
+impl From<f32> for Val {
+    fn from(v: f32) -> Val {
+        Val::F32(v.to_bits())
+    }
+}
+impl From<f64> for Val {
+    fn from(v: f64) -> Val {
+        Val::F64(v.to_bits())
+    }
+}
+impl From<Func> for Val {
+    fn from(f: Func) -> Val {
+        Val::FuncRef(Some(f))
+    }
+}

