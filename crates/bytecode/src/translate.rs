@@ -761,6 +761,11 @@ impl Translator<'_> {
             O::F64Const { value } => self.push_const(value.bits()),
             O::RefNull { .. } => self.push_const(0),
             O::RefIsNull => self.un(Instr::I64Eqz),
+            // Slots hold raw bits, so reinterpretation changes nothing.
+            O::I32ReinterpretF32
+            | O::I64ReinterpretF64
+            | O::F32ReinterpretI32
+            | O::F64ReinterpretI64 => {}
             O::RefFunc { function_index } => {
                 let dst = self.push_result();
                 self.produce(Instr::RefFunc {

@@ -82,6 +82,27 @@ macro_rules! float_ops {
 float_ops!(f32_min, f32_max, f32);
 float_ops!(f64_min, f64_max, f64);
 
+/// Sets the quiet bit of a NaN: rounding a signalling NaN must give an arithmetic NaN,
+/// which some libm routines do not do.
+#[inline(always)]
+pub(crate) fn quiet32(x: f32) -> f32 {
+    if x.is_nan() {
+        f32::from_bits(x.to_bits() | 0x0040_0000)
+    } else {
+        x
+    }
+}
+
+/// See [`quiet32`].
+#[inline(always)]
+pub(crate) fn quiet64(x: f64) -> f64 {
+    if x.is_nan() {
+        f64::from_bits(x.to_bits() | 0x0008_0000_0000_0000)
+    } else {
+        x
+    }
+}
+
 /// Truncates `x` toward zero into the range `[lo, hi)`, trapping as the spec says.
 #[inline(always)]
 fn trunc_checked(x: f64, lo: f64, hi: f64) -> R<f64> {
