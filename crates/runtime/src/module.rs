@@ -32,10 +32,21 @@ impl std::fmt::Debug for Module {
 
 impl Module {
     /// Decodes and validates a module from its binary (`.wasm`) or text (`.wat`) form.
+    ///
+    /// Input that does not look like text is decoded as a binary, so a malformed binary is
+    /// reported with the byte offset of the problem.
     pub fn new(engine: &Engine, bytes: impl AsRef<[u8]>) -> Result<Module> {
         let bytes = bytes.as_ref();
-        let wasm = wat::parse_bytes(bytes).map_err(|e| Error::msg(format!("{e}")))?;
-        Module::from_binary(engine, &wasm)
+        if looks_like_text(bytes) {
+            let wasm = wat::parse_bytes(bytes).map_err(|e| {
+                Error::from_kind(crate::ErrorKind::Message(format!(
+                    "invalid WebAssembly text: {e}"
+                )))
+            })?;
+            Module::from_binary(engine, &wasm)
+        } else {
+            Module::from_binary(engine, bytes)
+        }
     }
 
     /// Decodes and validates a module from its binary form.
@@ -120,6 +131,18 @@ impl ModuleInner {
     pub(crate) fn compiled(&self, def: u32) -> &Result<CompiledFunc, CompileError> {
         self.compiled[def as usize]
             .get_or_init(|| wvm_bytecode::translate(&self.info, &self.wasm, def))
+    }
+}
+
+/// Whether `bytes` are WebAssembly text rather than a binary: UTF-8 whose first
+/// significant character opens an s-expression or a comment.
+fn looks_like_text(bytes: &[u8]) -> bool {
+    if bytes.starts_with(b"\0asm") {
+        return false;
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(s) => matches!(s.trim_start().chars().next(), Some('(' | ';')),
+        Err(_) => false,
     }
 }
 
