@@ -295,10 +295,7 @@ impl Translator<'_> {
         for i in 0..n as usize {
             let src = self.stack[len - n as usize + i];
             if src != i as u32 {
-                self.emit(Instr::Copy {
-                    dst: i as u32,
-                    src,
-                });
+                self.emit(Instr::Copy { dst: i as u32, src });
             }
         }
         self.emit(Instr::Return);

@@ -17,8 +17,8 @@ pub fn parse(ty: ValType, s: &str) -> Result<Val> {
         ValType::F32 => s.parse::<f32>().ok().map(|f| Val::F32(f.to_bits())),
         ValType::F64 => s.parse::<f64>().ok().map(|f| Val::F64(f.to_bits())),
         ValType::V128 => parse_int(s, 128).map(Val::V128),
-        ValType::FuncRef => is_null(s).then(|| Val::FuncRef(None)),
-        ValType::ExternRef => is_null(s).then(|| Val::ExternRef(None)),
+        ValType::FuncRef => is_null(s).then_some(Val::FuncRef(None)),
+        ValType::ExternRef => is_null(s).then_some(Val::ExternRef(None)),
     };
     match parsed {
         Some(val) => Ok(val),
@@ -167,12 +167,21 @@ mod tests {
 
     #[test]
     fn refs_and_errors() {
-        assert_eq!(format(&parse(ValType::FuncRef, "null").unwrap()), "ref.null");
-        assert_eq!(format(&parse(ValType::ExternRef, "ref.null").unwrap()), "ref.null");
+        assert_eq!(
+            format(&parse(ValType::FuncRef, "null").unwrap()),
+            "ref.null"
+        );
+        assert_eq!(
+            format(&parse(ValType::ExternRef, "ref.null").unwrap()),
+            "ref.null"
+        );
         let err = parse(ValType::FuncRef, "0").unwrap_err().to_string();
         assert!(err.contains("funcref"), "{err}");
         let err = parse(ValType::I32, "x").unwrap_err().to_string();
-        assert_eq!(err, "expected an i32 (decimal or 0x hex, within 32 bits), got `x`");
+        assert_eq!(
+            err,
+            "expected an i32 (decimal or 0x hex, within 32 bits), got `x`"
+        );
         assert_eq!(
             format(&parse(ValType::V128, "0x1").unwrap()),
             "0x00000000000000000000000000000001"

@@ -79,7 +79,14 @@ fn path_str(path: &Path) -> &str {
 #[test]
 fn add_prints_the_sum() {
     assert_prints(
-        &["run", "--invoke", "calculate", "examples/add.wat", "11", "33"],
+        &[
+            "run",
+            "--invoke",
+            "calculate",
+            "examples/add.wat",
+            "11",
+            "33",
+        ],
         "44\n",
     );
 }
@@ -87,39 +94,78 @@ fn add_prints_the_sum() {
 #[test]
 fn integer_arguments_accept_negative_and_hex() {
     assert_prints(
-        &["run", "--invoke", "calculate", "examples/add.wat", "-5", "0x10"],
+        &[
+            "run",
+            "--invoke",
+            "calculate",
+            "examples/add.wat",
+            "-5",
+            "0x10",
+        ],
         "11\n",
     );
     assert_prints(
-        &["run", "--invoke", "calculate", "examples/add.wat", "-7", "2"],
+        &[
+            "run",
+            "--invoke",
+            "calculate",
+            "examples/add.wat",
+            "-7",
+            "2",
+        ],
         "-5\n",
     );
     assert_prints(
-        &["run", "--invoke", "calculate", "examples/add.wat", "2147483647", "1"],
+        &[
+            "run",
+            "--invoke",
+            "calculate",
+            "examples/add.wat",
+            "2147483647",
+            "1",
+        ],
         "-2147483648\n",
     );
 }
 
 #[test]
 fn i64_f32_f64_arguments() {
-    assert_prints(&["run", "--invoke", "fib", "examples/fib.wat", "20"], "6765\n");
+    assert_prints(
+        &["run", "--invoke", "fib", "examples/fib.wat", "20"],
+        "6765\n",
+    );
     assert_prints(
         &["run", "--invoke", "hypot", "examples/floats.wat", "3", "4"],
         "5\n",
     );
-    assert_prints(&["run", "--invoke", "half", "examples/floats.wat", "3"], "1.5\n");
+    assert_prints(
+        &["run", "--invoke", "half", "examples/floats.wat", "3"],
+        "1.5\n",
+    );
     assert_prints(
         &["run", "--invoke", "half", "examples/floats.wat", "-3.0"],
         "-1.5\n",
     );
-    assert_prints(&["run", "--invoke", "half", "examples/floats.wat", "-0"], "-0\n");
-    assert_prints(&["run", "--invoke", "half", "examples/floats.wat", "inf"], "inf\n");
-    assert_prints(&["run", "--invoke", "half", "examples/floats.wat", "nan"], "NaN\n");
+    assert_prints(
+        &["run", "--invoke", "half", "examples/floats.wat", "-0"],
+        "-0\n",
+    );
+    assert_prints(
+        &["run", "--invoke", "half", "examples/floats.wat", "inf"],
+        "inf\n",
+    );
+    assert_prints(
+        &["run", "--invoke", "half", "examples/floats.wat", "nan"],
+        "NaN\n",
+    );
 }
 
 #[test]
 fn divide_by_zero_traps() {
-    assert_prints(&["run", "--invoke", "div", "examples/div.wat", "7", "2"], "3\n");
+    assert_prints(
+        &["run", "--invoke", "div", "examples/div.wat", "7", "2"],
+        "3\n",
+    );
     assert_error(
         &["run", "--invoke", "div", "examples/div.wat", "1", "0"],
         2,
@@ -134,7 +180,13 @@ fn deep_recursion_traps_cleanly() {
         "1000\n",
     );
     assert_error(
-        &["run", "--invoke", "recurse", "examples/recurse.wat", "1000000"],
+        &[
+            "run",
+            "--invoke",
+            "recurse",
+            "examples/recurse.wat",
+            "1000000",
+        ],
         2,
         &["error: wasm trap: call stack exhausted"],
     );
@@ -154,8 +206,12 @@ fn malformed_binary_reports_an_offset() {
 
 #[test]
 fn random_bytes_are_an_error() {
-    let path = temp_file("random", "random.wasm", &[0x13, 0x37, 0xff, 0x00, 0xc3, 0x28, 0x9a]);
-    assert_error(&["run", path_str(&path)], 1, &["random.wasm"]);
+    let path = temp_file(
+        "random",
+        "random.wasm",
+        &[0x13, 0x37, 0xff, 0x00, 0xc3, 0x28, 0x9a],
+    );
+    assert_error(&["run", path_str(&path)], 1, &["random.wasm", "offset"]);
 }
 
 #[test]
@@ -168,8 +224,31 @@ fn invalid_module_reports_an_offset() {
         0x0a, 0x06, 0x01, 0x04, 0x00, 0x42, 0x00, 0x0b, // code: i64.const 0; end
     ];
     let path = temp_file("invalid", "invalid.wasm", &bytes);
-    let err = assert_error(&["run", path_str(&path)], 1, &["invalid.wasm"]);
+    let err = assert_error(
+        &["run", path_str(&path)],
+        1,
+        &["invalid.wasm", "type mismatch"],
+    );
     assert!(err.contains("offset") || err.contains("0x"), "{err}");
+    assert_eq!(
+        err.matches("type mismatch").count(),
+        1,
+        "cause repeated: {err}"
+    );
+}
+
+#[test]
+fn text_syntax_error_names_the_file_and_position() {
+    let path = temp_file("syntax", "syntax.wat", b"(module (func i32.const))");
+    let out = wvm(&["run", path_str(&path)]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.starts_with("error: failed to load `") && err.contains("syntax.wat"),
+        "{err}"
+    );
+    // The text parser's snippet points at the column.
+    assert!(err.contains(":1:"), "{err}");
 }
 
 #[test]
@@ -189,7 +268,15 @@ fn wrong_argument_count_is_an_error() {
         &["calculate", "2 argument", "1 were given"],
     );
     assert_error(
-        &["run", "--invoke", "calculate", "examples/add.wat", "1", "2", "3"],
+        &[
+            "run",
+            "--invoke",
+            "calculate",
+            "examples/add.wat",
+            "1",
+            "2",
+            "3",
+        ],
         1,
         &["calculate", "2 argument"],
     );
@@ -198,12 +285,26 @@ fn wrong_argument_count_is_an_error() {
 #[test]
 fn bad_argument_value_names_the_parameter_and_type() {
     assert_error(
-        &["run", "--invoke", "calculate", "examples/add.wat", "1", "two"],
+        &[
+            "run",
+            "--invoke",
+            "calculate",
+            "examples/add.wat",
+            "1",
+            "two",
+        ],
         1,
         &["argument 2", "i32", "`two`"],
     );
     assert_error(
-        &["run", "--invoke", "calculate", "examples/add.wat", "4294967296", "0"],
+        &[
+            "run",
+            "--invoke",
+            "calculate",
+            "examples/add.wat",
+            "4294967296",
+            "0",
+        ],
         1,
         &["argument 1", "i32"],
     );
@@ -288,6 +389,9 @@ fn version_and_help() {
     let out = wvm(&["run", "--help"]);
     assert_eq!(out.status.code(), Some(0));
     let help = stdout(&out);
-    assert!(help.contains("--invoke calculate examples/add.wat 11 33"), "{help}");
+    assert!(
+        help.contains("--invoke calculate examples/add.wat 11 33"),
+        "{help}"
+    );
     assert!(help.contains("Exit codes"), "{help}");
 }

@@ -36,7 +36,9 @@ impl fmt::Display for Trap {
 
 impl std::error::Error for Trap {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        self.source.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
     }
 }
 
@@ -169,11 +171,14 @@ impl fmt::Debug for Error {
 }
 
 impl std::error::Error for Error {
+    /// `Display` already prints the inner error, so the chain continues with *its* cause
+    /// (a trap's host error), never with the same text again.
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match &*self.0 {
-            ErrorKind::Compile(e) => Some(e),
-            ErrorKind::Trap(t) => Some(t),
-            ErrorKind::Host(e) => Some(&**e),
+            ErrorKind::Trap(t) if t.source.is_some() => {
+                t.source.as_deref().and_then(|e| e.source())
+            }
+            ErrorKind::Host(e) => e.source(),
             _ => None,
         }
     }

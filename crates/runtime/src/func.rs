@@ -14,6 +14,10 @@ use std::sync::Arc;
 /// results written to cells `0..results`.
 pub(crate) type HostFn<T> = dyn Fn(Caller<'_, T>, &mut [ValRaw]) -> Result<()> + Send + Sync;
 
+/// A host function over [`Val`]s, as `Func::new` and `Linker::func_new` take it.
+pub(crate) type DynHostFn<T> =
+    dyn Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync;
+
 /// A WebAssembly or host function. A handle into a [`Store`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Func {
@@ -46,7 +50,12 @@ impl Func {
         store.host_funcs.push(host);
         let index = store.host_funcs.len() as u32 - 1;
         let type_id = store.inner.engine.type_id(&ty);
-        Func::push(&mut store.inner, FuncKind::Host { index }, Arc::new(ty), type_id)
+        Func::push(
+            &mut store.inner,
+            FuncKind::Host { index },
+            Arc::new(ty),
+            type_id,
+        )
     }
 
     pub(crate) fn push(
@@ -146,7 +155,7 @@ fn dynamic_host_fn<T>(
 /// Calls a host function over [`Val`]s with arguments and results in raw cells.
 pub(crate) fn call_dynamic<T>(
     ty: &FuncType,
-    f: &(dyn Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<()> + Send + Sync),
+    f: &DynHostFn<T>,
     caller: Caller<'_, T>,
     raw: &mut [ValRaw],
 ) -> Result<()> {

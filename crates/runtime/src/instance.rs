@@ -23,7 +23,11 @@ pub struct Instance {
 
 impl Instance {
     /// Instantiates `module` with `imports` given in the order of the module's imports.
-    pub fn new(mut store: impl AsContextMut, module: &Module, imports: &[Extern]) -> Result<Instance> {
+    pub fn new(
+        mut store: impl AsContextMut,
+        module: &Module,
+        imports: &[Extern],
+    ) -> Result<Instance> {
         instantiate(store.as_context_mut().0, module, imports)
     }
 
@@ -88,7 +92,13 @@ impl Instance {
 
 pub(crate) fn export_by_name(inner: &StoreInner, instance: u32, name: &str) -> Option<Extern> {
     let data = &inner.instances[instance as usize];
-    let e = data.module.inner.info.exports.iter().find(|e| e.name == name)?;
+    let e = data
+        .module
+        .inner
+        .info
+        .exports
+        .iter()
+        .find(|e| e.name == name)?;
     Some(entity_extern(inner, instance, e.index))
 }
 

@@ -1,8 +1,8 @@
 //! Memories, tables, globals, and the [`Extern`] that names any of them.
 
 use crate::store::{GlobalData, MemoryData, TableData};
-use crate::values::func_from_bits;
 use crate::values::extern_from_bits;
+use crate::values::func_from_bits;
 use crate::vm::VMGlobalDefinition;
 use crate::{
     AsContext, AsContextMut, Error, ExternType, Func, GlobalType, MemoryType, Mutability, Ref,
@@ -68,7 +68,10 @@ impl Memory {
     }
 
     /// The memory's bytes, mutably.
-    pub fn data_mut<'a, T: 'a>(&self, store: impl Into<crate::StoreContextMut<'a, T>>) -> &'a mut [u8] {
+    pub fn data_mut<'a, T: 'a>(
+        &self,
+        store: impl Into<crate::StoreContextMut<'a, T>>,
+    ) -> &'a mut [u8] {
         let ctx: crate::StoreContextMut<'a, T> = store.into();
         let inner = &mut ctx.0.inner;
         inner.check(self.store);
@@ -249,9 +252,9 @@ impl Global {
         inner.check(self.store);
         let g = &inner.globals[self.index as usize];
         match g.ty.content() {
-            wvm_environ::ValType::V128 => Val::V128(
-                u128::from(g.def.storage[0]) | (u128::from(g.def.storage[1]) << 64),
-            ),
+            wvm_environ::ValType::V128 => {
+                Val::V128(u128::from(g.def.storage[0]) | (u128::from(g.def.storage[1]) << 64))
+            }
             t => Val::from_bits(g.def.storage[0], t, inner),
         }
     }

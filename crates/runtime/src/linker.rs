@@ -107,9 +107,10 @@ impl<T> Linker<T> {
     {
         let ty2 = ty.clone();
         let f = Arc::new(f);
-        let host: Arc<HostFn<T>> = Arc::new(move |caller: Caller<'_, T>, raw: &mut [crate::ValRaw]| {
-            crate::func::call_dynamic(&ty2, &*f, caller, raw)
-        });
+        let host: Arc<HostFn<T>> =
+            Arc::new(move |caller: Caller<'_, T>, raw: &mut [crate::ValRaw]| {
+                crate::func::call_dynamic(&ty2, &*f, caller, raw)
+            });
         self.insert(module, name, Definition::HostFunc(ty, host))
     }
 

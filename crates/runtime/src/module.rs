@@ -80,7 +80,17 @@ impl Module {
         let path = path.as_ref();
         let bytes = std::fs::read(path)
             .map_err(|e| Error::msg(format!("cannot read {}: {e}", path.display())))?;
-        Module::new(engine, bytes)
+        if looks_like_text(&bytes) {
+            let wasm = wat::parse_bytes(&bytes).map_err(|mut e| {
+                e.set_path(path);
+                Error::from_kind(crate::ErrorKind::Message(format!(
+                    "invalid WebAssembly text: {e}"
+                )))
+            })?;
+            Module::from_binary(engine, &wasm)
+        } else {
+            Module::from_binary(engine, &bytes)
+        }
     }
 
     /// Checks that `bytes` are a valid module without keeping it.

@@ -5,7 +5,11 @@ use wvm::*;
 fn setup(wat: &str) -> (Store<Vec<String>>, Module, Linker<Vec<String>>) {
     let engine = Engine::default();
     let module = Module::new(&engine, wat).expect("module compiles");
-    (Store::new(&engine, Vec::new()), module, Linker::new(&engine))
+    (
+        Store::new(&engine, Vec::new()),
+        module,
+        Linker::new(&engine),
+    )
 }
 
 #[test]
@@ -29,7 +33,9 @@ fn host_function_reads_memory_through_caller() -> Result<()> {
                 .ok_or_else(|| Error::msg("no memory"))?;
             let mut buf = vec![0; len as usize];
             mem.read(&caller, ptr as usize, &mut buf)?;
-            caller.data_mut().push(String::from_utf8_lossy(&buf).into_owned());
+            caller
+                .data_mut()
+                .push(String::from_utf8_lossy(&buf).into_owned());
             Ok(())
         },
     )?;
@@ -89,7 +95,10 @@ fn malformed_and_invalid_modules_report_offsets() {
     assert!(e.is_compile(), "{e}");
     assert!(e.to_string().contains("offset 0x"), "{e}");
     let e = Module::new(&engine, [0xde, 0xad, 0xbe, 0xef, 0, 1, 2]).unwrap_err();
-    assert!(e.is_compile() && e.to_string().contains("at offset 0x0"), "{e}");
+    assert!(
+        e.is_compile() && e.to_string().contains("at offset 0x0"),
+        "{e}"
+    );
     let e = Module::new(&engine, "(module (func (result i32) i64.const 0))").unwrap_err();
     assert!(e.is_compile(), "{e}");
     assert!(e.to_string().contains("type mismatch"), "{e}");
@@ -106,7 +115,10 @@ fn link_errors_name_the_import_and_both_types() -> Result<()> {
     let e = linker.instantiate(&mut store, &module).unwrap_err();
     let msg = e.to_string();
     assert!(e.is_link(), "{msg}");
-    assert!(msg.contains("env::f") && msg.contains("(i32)") && msg.contains("(i64)"), "{msg}");
+    assert!(
+        msg.contains("env::f") && msg.contains("(i32)") && msg.contains("(i64)"),
+        "{msg}"
+    );
     Ok(())
 }
 
@@ -121,10 +133,11 @@ impl std::error::Error for Refused {}
 
 #[test]
 fn host_errors_become_traps_carrying_them() -> Result<()> {
-    let (mut store, module, mut linker) = setup(
-        r#"(module (import "env" "f" (func $f)) (func (export "run") (call $f)))"#,
-    );
-    linker.func_wrap("env", "f", || -> Result<()> { Err(Error::new(Refused(42))) })?;
+    let (mut store, module, mut linker) =
+        setup(r#"(module (import "env" "f" (func $f)) (func (export "run") (call $f)))"#);
+    linker.func_wrap("env", "f", || -> Result<()> {
+        Err(Error::new(Refused(42)))
+    })?;
     let instance = linker.instantiate(&mut store, &module)?;
     let run = instance.get_func(&store, "run").unwrap();
     let e = run.call(&mut store, &[], &mut []).unwrap_err();
@@ -146,7 +159,10 @@ fn dynamic_calls_check_types_and_return_values() -> Result<()> {
     swap.call(&mut store, &[Val::I64(-3), Val::from(2.5f64)], &mut results)?;
     assert_eq!(results[0].f64(), Some(2.5));
     assert_eq!(results[1].i64(), Some(-3));
-    assert!(swap.call(&mut store, &[Val::I32(1), Val::from(1.0f64)], &mut results).is_err());
+    assert!(
+        swap.call(&mut store, &[Val::I32(1), Val::from(1.0f64)], &mut results)
+            .is_err()
+    );
     Ok(())
 }
 
@@ -161,17 +177,32 @@ fn memory_table_global_from_the_host() -> Result<()> {
             (elem (i32.const 0) $inc)
             (func (export "peek") (result i32) (i32.load8_u (i32.const 3))))"#,
     );
-    let counter = Global::new(&mut store, GlobalType::new(ValType::I32, Mutability::Var), Val::I32(41))?;
+    let counter = Global::new(
+        &mut store,
+        GlobalType::new(ValType::I32, Mutability::Var),
+        Val::I32(41),
+    )?;
     let mem = Memory::new(&mut store, MemoryType::new(1, Some(2)))?;
-    let tab = Table::new(&mut store, TableType::new(RefType::FuncRef, 1, None), Ref::Func(None))?;
+    let tab = Table::new(
+        &mut store,
+        TableType::new(RefType::FuncRef, 1, None),
+        Ref::Func(None),
+    )?;
     linker.define(&store, "env", "counter", counter)?;
     linker.define(&store, "env", "mem", mem)?;
     linker.define(&store, "env", "tab", tab)?;
     let instance = linker.instantiate(&mut store, &module)?;
-    instance.get_typed_func::<(), ()>(&store, "inc")?.call(&mut store, ())?;
+    instance
+        .get_typed_func::<(), ()>(&store, "inc")?
+        .call(&mut store, ())?;
     assert_eq!(counter.get(&store).i32(), Some(42));
     mem.write(&mut store, 3, &[99])?;
-    assert_eq!(instance.get_typed_func::<(), i32>(&store, "peek")?.call(&mut store, ())?, 99);
+    assert_eq!(
+        instance
+            .get_typed_func::<(), i32>(&store, "peek")?
+            .call(&mut store, ())?,
+        99
+    );
     assert_eq!(mem.grow(&mut store, 1)?, 1);
     assert!(mem.grow(&mut store, 1).is_err(), "maximum is 2 pages");
     assert_eq!(mem.data(&store).len(), 2 * 65536);
@@ -188,7 +219,10 @@ fn linker_reexports_an_instance_under_a_name() -> Result<()> {
     let engine = Engine::default();
     let mut store = Store::new(&engine, ());
     let mut linker = Linker::new(&engine);
-    let a = Module::new(&engine, r#"(module (func (export "seven") (result i32) i32.const 7))"#)?;
+    let a = Module::new(
+        &engine,
+        r#"(module (func (export "seven") (result i32) i32.const 7))"#,
+    )?;
     let b = Module::new(
         &engine,
         r#"(module (import "a" "seven" (func $s (result i32)))
@@ -215,7 +249,10 @@ fn host_can_reenter_wasm_from_a_host_function() -> Result<()> {
         "env",
         "twice",
         |mut caller: Caller<'_, Vec<String>>, x: i32| -> Result<i32> {
-            let d = caller.get_export("double").and_then(Extern::into_func).unwrap();
+            let d = caller
+                .get_export("double")
+                .and_then(Extern::into_func)
+                .unwrap();
             let d = d.typed::<i32, i32>(&caller)?;
             let once = d.call(&mut caller, x)?;
             d.call(&mut caller, once)
@@ -233,11 +270,26 @@ fn module_lists_imports_and_exports_with_types() -> Result<()> {
         r#"(module (import "m" "g" (global i64)) (memory (export "mem") 1 3)
             (func (export "f") (param f32) (result f64) f64.const 0))"#,
     );
-    let imports: Vec<_> = module.imports().map(|i| (i.module(), i.name(), i.ty())).collect();
+    let imports: Vec<_> = module
+        .imports()
+        .map(|i| (i.module(), i.name(), i.ty()))
+        .collect();
     assert_eq!(imports.len(), 1);
-    assert_eq!(imports[0].2, ExternType::Global(GlobalType::new(ValType::I64, Mutability::Const)));
-    let exports: Vec<_> = module.exports().map(|e| (e.name(), e.ty().to_string())).collect();
-    assert_eq!(exports, [("mem", "memory 1 3".to_string()), ("f", "func (f32) -> (f64)".to_string())]);
+    assert_eq!(
+        imports[0].2,
+        ExternType::Global(GlobalType::new(ValType::I64, Mutability::Const))
+    );
+    let exports: Vec<_> = module
+        .exports()
+        .map(|e| (e.name(), e.ty().to_string()))
+        .collect();
+    assert_eq!(
+        exports,
+        [
+            ("mem", "memory 1 3".to_string()),
+            ("f", "func (f32) -> (f64)".to_string())
+        ]
+    );
     Ok(())
 }
 
@@ -246,9 +298,16 @@ fn eager_translation_mode_compiles_everything_up_front() -> Result<()> {
     let mut config = Config::new();
     config.lazy_translation(false);
     let engine = Engine::new(&config);
-    let module = Module::new(&engine, r#"(module (func (export "f") (result i32) i32.const 1))"#)?;
+    let module = Module::new(
+        &engine,
+        r#"(module (func (export "f") (result i32) i32.const 1))"#,
+    )?;
     let mut store = Store::new(&engine, ());
     let i = Instance::new(&mut store, &module, &[])?;
-    assert_eq!(i.get_typed_func::<(), i32>(&store, "f")?.call(&mut store, ())?, 1);
+    assert_eq!(
+        i.get_typed_func::<(), i32>(&store, "f")?
+            .call(&mut store, ())?,
+        1
+    );
     Ok(())
 }

@@ -6,8 +6,8 @@
 //! parsed by the parameter types; without it they are reserved for WASI (not implemented yet)
 //! and ignored.
 
-use std::io::Write;
 use std::ffi::OsString;
+use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
@@ -56,8 +56,8 @@ impl RunCommand {
         let path = Path::new(path);
         let file = path.display().to_string();
         let engine = Engine::default();
-        let module = Module::from_file(&engine, path)
-            .with_context(|| format!("failed to load `{file}`"))?;
+        let module =
+            Module::from_file(&engine, path).with_context(|| format!("failed to load `{file}`"))?;
 
         let mut store = Store::new(&engine, ());
         let linker = Linker::new(&engine);
@@ -142,12 +142,15 @@ fn invoke(
         .zip(args)
         .enumerate()
         .map(|(i, (&param, arg))| {
-            values::parse(param, arg).with_context(|| {
-                format!("invalid argument {} of `{name}` (type {param})", i + 1)
-            })
+            values::parse(param, arg)
+                .with_context(|| format!("invalid argument {} of `{name}` (type {param})", i + 1))
         })
         .collect::<Result<Vec<Val>>>()?;
-    let mut results: Vec<Val> = ty.results().iter().map(|&t| values::placeholder(t)).collect();
+    let mut results: Vec<Val> = ty
+        .results()
+        .iter()
+        .map(|&t| values::placeholder(t))
+        .collect();
     func.call(&mut *store, &params, &mut results)
         .with_context(|| format!("failed to invoke `{name}`"))?;
 

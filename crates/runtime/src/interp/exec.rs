@@ -35,7 +35,10 @@ pub(crate) enum Exit {
     /// The outermost function returned; its results are in slots `0..n`.
     Return,
     /// Call host function `func` with arguments at absolute slot `base`.
-    Host { func: u32, base: usize },
+    Host {
+        func: u32,
+        base: usize,
+    },
     Trap(TrapCode),
     Compile(CompileError),
 }
@@ -326,7 +329,11 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
             Instr::Copy { dst, src } => r!(dst) = r!(src),
             Instr::Select { dst, cond, lhs } => {
                 let (rhs, _, _) = extra!();
-                r!(dst) = if r!(cond) as u32 != 0 { r!(lhs) } else { r!(rhs) };
+                r!(dst) = if r!(cond) as u32 != 0 {
+                    r!(lhs)
+                } else {
+                    r!(rhs)
+                };
             }
             Instr::Call { func: f, base } => {
                 call!(inst.funcs[f as usize], base);
@@ -341,7 +348,8 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
                     trap!(TrapCode::IndirectCallToNull);
                 }
                 let callee = (bits - 1) as u32;
-                if funcs[callee as usize].vmref.type_index != inst.module.inner.type_ids[ty as usize]
+                if funcs[callee as usize].vmref.type_index
+                    != inst.module.inner.type_ids[ty as usize]
                 {
                     trap!(TrapCode::BadSignature);
                 }
@@ -380,8 +388,7 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
             }
             Instr::MemoryInit { dst, src, len } => {
                 let (seg, _, _) = extra!();
-                let bytes: &[u8] = if instance_state[inst_id as usize].data_dropped[seg as usize]
-                {
+                let bytes: &[u8] = if instance_state[inst_id as usize].data_dropped[seg as usize] {
                     &[]
                 } else {
                     let module = &inst.module.inner;
@@ -523,8 +530,7 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
             Instr::I32Or(b) => bin!(b, u32v, u64::from, |x, y| x | y),
             Instr::I32Xor(b) => bin!(b, u32v, u64::from, |x, y| x ^ y),
             Instr::I32Shl(b) => bin!(b, u32v, u64::from, |x, y| x.wrapping_shl(y)),
-            Instr::I32ShrS(b) => bin!(b, u32v, u64::from, |x, y| (x as i32).wrapping_shr(y)
-                as u32),
+            Instr::I32ShrS(b) => bin!(b, u32v, u64::from, |x, y| (x as i32).wrapping_shr(y) as u32),
             Instr::I32ShrU(b) => bin!(b, u32v, u64::from, |x, y| x.wrapping_shr(y)),
             Instr::I32Rotl(b) => bin!(b, u32v, u64::from, |x, y| x.rotate_left(y % 32)),
             Instr::I32Rotr(b) => bin!(b, u32v, u64::from, |x, y| x.rotate_right(y % 32)),
@@ -560,8 +566,7 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
             Instr::F64Div(b) => bin!(b, f64v, f64b, |x, y| x / y),
             Instr::F64Min(b) => bin!(b, f64v, f64b, |x, y| num::f64_min(x, y)),
             Instr::F64Max(b) => bin!(b, f64v, f64b, |x, y| num::f64_max(x, y)),
-            Instr::F64Copysign(b) => bin!(b, u64v, u64v, |x, y| (x & !(1 << 63))
-                | (y & (1 << 63))),
+            Instr::F64Copysign(b) => bin!(b, u64v, u64v, |x, y| (x & !(1 << 63)) | (y & (1 << 63))),
 
             // Unary.
             Instr::I32Eqz(u) => un!(u, u32v, b32, |x| x == 0),

@@ -53,7 +53,11 @@ pub(crate) fn invoke<T>(store: &mut Store<T>, func: u32, slots: &mut [u64]) -> R
     result
 }
 
-fn run_to_completion<T>(store: &mut Store<T>, act: &mut Activation, slots: &mut [u64]) -> Result<()> {
+fn run_to_completion<T>(
+    store: &mut Store<T>,
+    act: &mut Activation,
+    slots: &mut [u64],
+) -> Result<()> {
     let config = store.inner.engine.config();
     let limits = Limits {
         max_depth: config.max_call_depth,
@@ -94,7 +98,12 @@ fn exit_error(e: Exit) -> Error {
 }
 
 /// Runs host function `callee` for the Wasm function `act.func`, with arguments at `base`.
-fn call_host<T>(store: &mut Store<T>, act: &mut Activation, callee: u32, base: usize) -> Result<()> {
+fn call_host<T>(
+    store: &mut Store<T>,
+    act: &mut Activation,
+    callee: u32,
+    base: usize,
+) -> Result<()> {
     let data = &store.inner.funcs[callee as usize];
     let FuncKind::Host { index } = data.kind else {
         return Err(Error::msg("internal: not a host function"));

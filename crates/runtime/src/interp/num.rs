@@ -159,7 +159,10 @@ mod tests {
         assert_eq!(i32_trunc_s(-2147483648.9), Ok(0x8000_0000));
         assert_eq!(i32_trunc_u(-0.9), Ok(0));
         assert_eq!(i32_trunc_u(-1.0), Err(TrapCode::IntegerOverflow));
-        assert_eq!(i64_trunc_u(18446744073709549568.0), Ok(18446744073709549568));
+        assert_eq!(
+            i64_trunc_u(18446744073709549568.0),
+            Ok(18446744073709549568)
+        );
     }
 
     #[test]

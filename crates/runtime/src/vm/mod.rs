@@ -82,6 +82,23 @@ impl ValRaw {
     }
 }
 
+// SAFETY: a `VMMemoryDefinition` only describes bytes owned by the same store's memory
+// (`Vec<u8>`); it is read and written only through `&mut` access to that store, so moving it
+// to or sharing it with another thread is as safe as doing so with the store itself.
+unsafe impl Send for VMMemoryDefinition {}
+// SAFETY: see the `Send` impl above; a shared reference allows no mutation through `base`.
+unsafe impl Sync for VMMemoryDefinition {}
+// SAFETY: a `VMTableDefinition` only describes elements owned by the same store's table;
+// the same reasoning as for `VMMemoryDefinition` applies.
+unsafe impl Send for VMTableDefinition {}
+// SAFETY: see the `Send` impl above.
+unsafe impl Sync for VMTableDefinition {}
+// SAFETY: `VMFuncRef`'s pointers are null in the interpreter and, for native code, will
+// point to immutable code and to the owning store's instance context.
+unsafe impl Send for VMFuncRef {}
+// SAFETY: see the `Send` impl above.
+unsafe impl Sync for VMFuncRef {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,20 +168,3 @@ mod tests {
         assert_eq!(v.u128(), 0x0102_0304_0506_0708_090a_0b0c_0d0e_0f10);
     }
 }
-
-// SAFETY: a `VMMemoryDefinition` only describes bytes owned by the same store's memory
-// (`Vec<u8>`); it is read and written only through `&mut` access to that store, so moving it
-// to or sharing it with another thread is as safe as doing so with the store itself.
-unsafe impl Send for VMMemoryDefinition {}
-// SAFETY: see the `Send` impl above; a shared reference allows no mutation through `base`.
-unsafe impl Sync for VMMemoryDefinition {}
-// SAFETY: a `VMTableDefinition` only describes elements owned by the same store's table;
-// the same reasoning as for `VMMemoryDefinition` applies.
-unsafe impl Send for VMTableDefinition {}
-// SAFETY: see the `Send` impl above.
-unsafe impl Sync for VMTableDefinition {}
-// SAFETY: `VMFuncRef`'s pointers are null in the interpreter and, for native code, will
-// point to immutable code and to the owning store's instance context.
-unsafe impl Send for VMFuncRef {}
-// SAFETY: see the `Send` impl above.
-unsafe impl Sync for VMFuncRef {}
