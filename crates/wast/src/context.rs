@@ -165,7 +165,7 @@ impl WastContext {
     /// Encodes a script module to a binary and compiles it.
     fn compile(&self, quote: &mut QuoteWat<'_>) -> Result<Module> {
         let bytes = encode(quote).map_err(|e| anyhow!("text format error: {e}"))?;
-        Module::new(&self.engine, &bytes).map_err(|e| anyhow!("compile failed: {e}"))
+        Module::from_binary(&self.engine, &bytes).map_err(|e| anyhow!("compile failed: {e}"))
     }
 
     fn compile_wat(&self, wat: &mut Wat<'_>) -> Result<Module> {
@@ -175,7 +175,7 @@ impl WastContext {
         let bytes = wat
             .encode()
             .map_err(|e| anyhow!("text format error: {e}"))?;
-        Module::new(&self.engine, &bytes).map_err(|e| anyhow!("compile failed: {e}"))
+        Module::from_binary(&self.engine, &bytes).map_err(|e| anyhow!("compile failed: {e}"))
     }
 
     /// The instance a directive names with `$id`, or the current one.
@@ -281,7 +281,7 @@ impl WastContext {
             Ok(bytes) => bytes,
             Err(_) => return Ok(()),
         };
-        match Module::new(&self.engine, &bytes) {
+        match Module::from_binary(&self.engine, &bytes) {
             Ok(_) => bail!("expected a {what} module ({message:?}), but it compiled"),
             Err(_) => Ok(()),
         }
