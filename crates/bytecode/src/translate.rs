@@ -231,12 +231,16 @@ impl Translator<'_> {
         }
     }
 
+    /// Points `patches` here. A label that something branches to ends the chance to
+    /// redirect the previous instruction's result.
     fn bind_here(&mut self, patches: &[usize]) {
         let pc = self.pc();
         for &p in patches {
             *self.code[p].target_mut().expect("branch") = pc;
         }
-        self.last_result = None;
+        if !patches.is_empty() {
+            self.last_result = None;
+        }
     }
 
     fn block_arity(&self, bt: BlockType) -> (u32, u32) {
@@ -287,6 +291,18 @@ impl Translator<'_> {
     /// Moves the function's results into slots `0..n` and returns.
     fn emit_return(&mut self) {
         let n = self.num_results;
+        // A single result computed by the previous instruction is written to slot 0 directly.
+        let top = self.height().checked_sub(1).map(|h| self.pos(h));
+        if n == 1
+            && top.is_some_and(|t| self.stack.last() == Some(&t))
+            && let Some(idx) = self.last_result
+            && let Some(dst) = self.code[idx].result_slot_mut()
+            && Some(*dst) == top
+        {
+            *dst = 0;
+            self.emit(Instr::Return);
+            return;
+        }
         if n > 1 {
             // Results may come from locals inside `0..n`: gather them on the stack first.
             self.materialize_top(n);
@@ -822,4 +838,90 @@ numeric_ops! {
         I32TruncSatF32S, I32TruncSatF32U, I32TruncSatF64S, I32TruncSatF64U,
         I64TruncSatF32S, I64TruncSatF32U, I64TruncSatF64S, I64TruncSatF64U,
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::instr::{Bin, Instr};
+
+    fn translate_wat(wat: &str) -> CompiledFunc {
+        let wasm = wat::parse_str(wat).unwrap();
+        let info = ModuleInfo::decode(&wasm).unwrap();
+        translate(&info, &wasm, 0).unwrap()
+    }
+
+    #[test]
+    fn operands_read_locals_directly_and_results_land_in_slot_zero() {
+        let f = translate_wat(
+            "(module (func (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))",
+        );
+        assert_eq!(
+            &*f.code,
+            &[
+                Instr::I32Add(Bin {
+                    dst: 0,
+                    lhs: 0,
+                    rhs: 1
+                }),
+                Instr::Return
+            ]
+        );
+        assert_eq!(f.frame_size, 3);
+    }
+
+    #[test]
+    fn constants_live_in_slots_and_local_set_rewrites_the_producer() {
+        let f = translate_wat(
+            "(module (func (param i32) local.get 0 i32.const 7 i32.add local.set 0))",
+        );
+        // Slot 1 holds the constant 7 (from the frame template).
+        assert_eq!(&*f.template, &[7]);
+        assert_eq!(
+            &*f.code,
+            &[
+                Instr::I32Add(Bin {
+                    dst: 0,
+                    lhs: 0,
+                    rhs: 1
+                }),
+                Instr::Return
+            ]
+        );
+    }
+
+    #[test]
+    fn a_pending_local_read_is_saved_before_the_local_changes() {
+        // The first `local.get 0` must still see the old value after `local.set 0`.
+        let f = translate_wat(
+            "(module (func (param i32) (result i32)
+                local.get 0 i32.const 1 local.set 0 local.get 0 i32.sub))",
+        );
+        let copies = f
+            .code
+            .iter()
+            .filter(|i| matches!(i, Instr::Copy { .. }))
+            .count();
+        assert_eq!(copies, 2, "{:?}", f.code);
+        assert!(
+            matches!(f.code[0], Instr::Copy { dst: 2, src: 0 }),
+            "{:?}",
+            f.code
+        );
+    }
+
+    #[test]
+    fn loops_branch_back_to_their_header() {
+        let f = translate_wat(
+            "(module (func (param i32)
+                (loop (br_if 0 (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))))",
+        );
+        assert!(
+            f.code
+                .iter()
+                .any(|i| matches!(i, Instr::BrIfNez { target: 0, .. })),
+            "{:?}",
+            f.code
+        );
+    }
 }

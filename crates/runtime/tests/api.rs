@@ -311,3 +311,29 @@ fn eager_translation_mode_compiles_everything_up_front() -> Result<()> {
     );
     Ok(())
 }
+
+#[test]
+fn unbounded_host_wasm_reentry_ends_in_a_trap() -> Result<()> {
+    let (mut store, module, mut linker) = setup(
+        r#"(module
+            (import "env" "host" (func $host (param i32) (result i32)))
+            (func (export "wasm") (param i32) (result i32)
+                (call $host (i32.add (local.get 0) (i32.const 1)))))"#,
+    );
+    linker.func_wrap(
+        "env",
+        "host",
+        |mut caller: Caller<'_, Vec<String>>, depth: i32| -> Result<i32> {
+            let f = caller
+                .get_export("wasm")
+                .and_then(Extern::into_func)
+                .unwrap();
+            f.typed::<i32, i32>(&caller)?.call(&mut caller, depth)
+        },
+    )?;
+    let instance = linker.instantiate(&mut store, &module)?;
+    let wasm = instance.get_typed_func::<i32, i32>(&store, "wasm")?;
+    let e = wasm.call(&mut store, 0).unwrap_err();
+    assert!(e.to_string().contains("call stack exhausted"), "{e}");
+    Ok(())
+}
