@@ -44,6 +44,42 @@ pub struct Store {
     pub offset: u32,
 }
 
+/// Calls `$m! { bin: [..], un: [..], <rest> }` with the one list of numeric operators, which
+/// share their names between `wasmparser::Operator` and [`Instr`].
+macro_rules! with_numeric_ops {
+    ($m:ident ! { $($rest:tt)* }) => {
+        $m! {
+            bin: [
+        I32Eq, I32Ne, I32LtS, I32LtU, I32GtS, I32GtU, I32LeS, I32LeU, I32GeS, I32GeU,
+        I64Eq, I64Ne, I64LtS, I64LtU, I64GtS, I64GtU, I64LeS, I64LeU, I64GeS, I64GeU,
+        F32Eq, F32Ne, F32Lt, F32Gt, F32Le, F32Ge,
+        F64Eq, F64Ne, F64Lt, F64Gt, F64Le, F64Ge,
+        I32Add, I32Sub, I32Mul, I32DivS, I32DivU, I32RemS, I32RemU,
+        I32And, I32Or, I32Xor, I32Shl, I32ShrS, I32ShrU, I32Rotl, I32Rotr,
+        I64Add, I64Sub, I64Mul, I64DivS, I64DivU, I64RemS, I64RemU,
+        I64And, I64Or, I64Xor, I64Shl, I64ShrS, I64ShrU, I64Rotl, I64Rotr,
+        F32Add, F32Sub, F32Mul, F32Div, F32Min, F32Max, F32Copysign,
+        F64Add, F64Sub, F64Mul, F64Div, F64Min, F64Max, F64Copysign,
+    ],
+            un: [
+        I32Eqz, I64Eqz,
+        I32Clz, I32Ctz, I32Popcnt, I64Clz, I64Ctz, I64Popcnt,
+        F32Abs, F32Neg, F32Ceil, F32Floor, F32Trunc, F32Nearest, F32Sqrt,
+        F64Abs, F64Neg, F64Ceil, F64Floor, F64Trunc, F64Nearest, F64Sqrt,
+        I32WrapI64, I32TruncF32S, I32TruncF32U, I32TruncF64S, I32TruncF64U,
+        I64ExtendI32S, I64ExtendI32U, I64TruncF32S, I64TruncF32U, I64TruncF64S, I64TruncF64U,
+        F32ConvertI32S, F32ConvertI32U, F32ConvertI64S, F32ConvertI64U, F32DemoteF64,
+        F64ConvertI32S, F64ConvertI32U, F64ConvertI64S, F64ConvertI64U, F64PromoteF32,
+        I32Extend8S, I32Extend16S, I64Extend8S, I64Extend16S, I64Extend32S,
+        I32TruncSatF32S, I32TruncSatF32U, I32TruncSatF64S, I32TruncSatF64U,
+        I64TruncSatF32S, I64TruncSatF32U, I64TruncSatF64S, I64TruncSatF64U,
+    ],
+            $($rest)*
+        }
+    };
+}
+pub(crate) use with_numeric_ops;
+
 macro_rules! define_instr {
     (
         bin: [$($bin:ident),* $(,)?],
@@ -85,32 +121,7 @@ macro_rules! define_instr {
     };
 }
 
-define_instr! {
-    bin: [
-        I32Eq, I32Ne, I32LtS, I32LtU, I32GtS, I32GtU, I32LeS, I32LeU, I32GeS, I32GeU,
-        I64Eq, I64Ne, I64LtS, I64LtU, I64GtS, I64GtU, I64LeS, I64LeU, I64GeS, I64GeU,
-        F32Eq, F32Ne, F32Lt, F32Gt, F32Le, F32Ge,
-        F64Eq, F64Ne, F64Lt, F64Gt, F64Le, F64Ge,
-        I32Add, I32Sub, I32Mul, I32DivS, I32DivU, I32RemS, I32RemU,
-        I32And, I32Or, I32Xor, I32Shl, I32ShrS, I32ShrU, I32Rotl, I32Rotr,
-        I64Add, I64Sub, I64Mul, I64DivS, I64DivU, I64RemS, I64RemU,
-        I64And, I64Or, I64Xor, I64Shl, I64ShrS, I64ShrU, I64Rotl, I64Rotr,
-        F32Add, F32Sub, F32Mul, F32Div, F32Min, F32Max, F32Copysign,
-        F64Add, F64Sub, F64Mul, F64Div, F64Min, F64Max, F64Copysign,
-    ],
-    un: [
-        I32Eqz, I64Eqz,
-        I32Clz, I32Ctz, I32Popcnt, I64Clz, I64Ctz, I64Popcnt,
-        F32Abs, F32Neg, F32Ceil, F32Floor, F32Trunc, F32Nearest, F32Sqrt,
-        F64Abs, F64Neg, F64Ceil, F64Floor, F64Trunc, F64Nearest, F64Sqrt,
-        I32WrapI64, I32TruncF32S, I32TruncF32U, I32TruncF64S, I32TruncF64U,
-        I64ExtendI32S, I64ExtendI32U, I64TruncF32S, I64TruncF32U, I64TruncF64S, I64TruncF64U,
-        F32ConvertI32S, F32ConvertI32U, F32ConvertI64S, F32ConvertI64U, F32DemoteF64,
-        F64ConvertI32S, F64ConvertI32U, F64ConvertI64S, F64ConvertI64U, F64PromoteF32,
-        I32Extend8S, I32Extend16S, I64Extend8S, I64Extend16S, I64Extend32S,
-        I32TruncSatF32S, I32TruncSatF32U, I32TruncSatF64S, I32TruncSatF64U,
-        I64TruncSatF32S, I64TruncSatF32U, I64TruncSatF64S, I64TruncSatF64U,
-    ],
+with_numeric_ops! { define_instr! {
     load: [
         I32Load, I64Load, F32Load, F64Load,
         I32Load8S, I32Load8U, I32Load16S, I32Load16U,
@@ -164,7 +175,7 @@ define_instr! {
         ElemDrop { segment: u32 },
         RefFunc { dst: Slot, func: u32 },
     }
-}
+}}
 
 impl Instr {
     /// The branch target field of a branch instruction.

@@ -392,25 +392,8 @@ macro_rules! into_func {
             F: Fn($($a),*) -> R + Send + Sync + 'static,
         {
             fn into_func(self) -> (FuncType, Arc<HostFn<T>>) {
-                let ty = FuncType::new(
-                    <($($a,)*) as WasmParams>::valtypes(),
-                    R::Results::valtypes(),
-                );
-                let host = move |caller: Caller<'_, T>, raw: &mut [ValRaw]| -> Result<()> {
-                    let mut slots = [0u64; 16];
-                    for (s, r) in slots.iter_mut().zip(raw.iter()) {
-                        *s = r.bits();
-                    }
-                    let ($($a,)*) = <($($a,)*) as WasmParams>::load_slots(&caller.store.inner, &slots);
-                    let results = (self)($($a),*).into_result()?;
-                    results.store_slots(&caller.store.inner, &mut slots);
-                    let n = R::Results::valtypes().len();
-                    for (r, s) in raw.iter_mut().zip(&slots[..n]) {
-                        *r = ValRaw::from_bits(*s);
-                    }
-                    Ok(())
-                };
-                (ty, Arc::new(host))
+                let with_caller = move |_: Caller<'_, T>, $($a: $a),*| (self)($($a),*);
+                <_ as IntoFunc<T, (Caller<'_, T>, $($a,)*), R>>::into_func(with_caller)
             }
         }
 
