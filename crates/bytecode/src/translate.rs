@@ -303,13 +303,24 @@ impl Translator<'_> {
             self.emit(Instr::Return);
             return;
         }
+        // Runs only on this path (it may be a taken `br_if` or one `br_table` target), so
+        // the model of the operand stack stays as it is.
+        let len = self.stack.len();
+        let mut srcs: Vec<Slot> = self.stack[len - n as usize..].to_vec();
         if n > 1 {
             // Results may come from locals inside `0..n`: gather them on the stack first.
-            self.materialize_top(n);
+            for (i, src) in srcs.iter_mut().enumerate() {
+                let own = self.pos((len - n as usize + i) as u32);
+                if *src != own {
+                    self.emit(Instr::Copy {
+                        dst: own,
+                        src: *src,
+                    });
+                    *src = own;
+                }
+            }
         }
-        let len = self.stack.len();
-        for i in 0..n as usize {
-            let src = self.stack[len - n as usize + i];
+        for (i, src) in srcs.into_iter().enumerate() {
             if src != i as u32 {
                 self.emit(Instr::Copy { dst: i as u32, src });
             }
