@@ -617,16 +617,11 @@ impl Translator<'_> {
                 table_index,
             } => {
                 self.call(None, type_index);
-                let idx = self.code.len() - 1;
-                // The Extra word belongs right after the call.
-                self.code.insert(
-                    idx + 1,
-                    Instr::Extra {
-                        a: table_index,
-                        b: 0,
-                        c: 0,
-                    },
-                );
+                self.code.push(Instr::Extra {
+                    a: table_index,
+                    b: 0,
+                    c: 0,
+                });
             }
             O::Drop => {
                 self.pop();
@@ -636,17 +631,13 @@ impl Translator<'_> {
                 let rhs = self.pop();
                 let lhs = self.pop();
                 let dst = self.push_result();
-                self.emit(Instr::Extra { a: 0, b: 0, c: 0 });
-                let idx = self.code.len() - 1;
-                self.code[idx] = Instr::Select { dst, cond, lhs };
+                self.produce(Instr::Select { dst, cond, lhs });
                 self.code.push(Instr::Extra { a: rhs, b: 0, c: 0 });
             }
             O::LocalGet { local_index } => self.stack.push(local_index),
             O::LocalSet { local_index } => self.set_local(local_index),
             O::LocalTee { local_index } => {
-                let v = *self.stack.last().expect("validated");
                 self.set_local(local_index);
-                let _ = v;
                 self.stack.push(local_index);
             }
             O::GlobalGet { global_index } => {

@@ -10,9 +10,7 @@ use crate::{
     Store, Table, TypedFunc, WasmParams, WasmResults,
 };
 use std::sync::Arc;
-use wvm_environ::{
-    ConstExpr, DataMode, ElemMode, EntityIndex, TrapCode, ValType, WASM_PAGE_SIZE, limits_match,
-};
+use wvm_environ::{ConstExpr, DataMode, ElemMode, EntityIndex, TrapCode, limits_match};
 
 /// An instantiated module. A handle into a store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -311,9 +309,6 @@ pub(crate) fn instantiate<T>(
             inner.instance_state[instance as usize].data_dropped[i] = true;
         }
     }
-    let _ = WASM_PAGE_SIZE;
-    let _ = ValType::I32;
-
     if let Some(start) = info.start {
         let f = inner.instances[instance as usize].funcs[start as usize];
         crate::interp::invoke(store, f, &mut [])?;
