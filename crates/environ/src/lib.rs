@@ -18,7 +18,7 @@ mod vmoffsets;
 
 pub use module::{
     CompileError, ConstExpr, DataMode, DataSegment, ElemMode, ElemSegment, EntityIndex, Export,
-    Import, ModuleInfo, const_expr, features,
+    Import, ModuleInfo, const_expr, features, validate,
 };
 pub use trap::TrapCode;
 pub use types::{

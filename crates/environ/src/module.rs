@@ -146,10 +146,15 @@ impl ModuleInfo {
     /// Validates `wasm` and decodes it. Validation is complete and eager: a module that
     /// passes never fails to translate later except for resource limits.
     pub fn decode(wasm: &[u8]) -> Result<ModuleInfo, CompileError> {
-        let mut validator = Validator::new_with_features(features());
-        validator.validate_all(wasm)?;
+        validate(wasm)?;
         decode_validated(wasm)
     }
+}
+
+/// Validates a module binary with the features WVM accepts.
+pub fn validate(wasm: &[u8]) -> Result<(), CompileError> {
+    Validator::new_with_features(features()).validate_all(wasm)?;
+    Ok(())
 }
 
 fn err(message: impl Into<String>, offset: u64) -> CompileError {

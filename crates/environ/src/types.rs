@@ -243,6 +243,18 @@ pub enum ExternType {
     Memory(MemoryType),
 }
 
+impl ExternType {
+    /// The kind of item as a word: "function", "global", "table" or "memory".
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            ExternType::Func(_) => "function",
+            ExternType::Global(_) => "global",
+            ExternType::Table(_) => "table",
+            ExternType::Memory(_) => "memory",
+        }
+    }
+}
+
 impl fmt::Display for ExternType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

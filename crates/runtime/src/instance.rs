@@ -123,15 +123,6 @@ fn entity_extern(inner: &StoreInner, instance: u32, index: EntityIndex) -> Exter
     }
 }
 
-fn kind_name(t: &ExternType) -> &'static str {
-    match t {
-        ExternType::Func(_) => "function",
-        ExternType::Global(_) => "global",
-        ExternType::Table(_) => "table",
-        ExternType::Memory(_) => "memory",
-    }
-}
-
 /// Checks that `actual` can satisfy an import of type `want`.
 pub(crate) fn import_matches(actual: &ExternType, want: &ExternType) -> bool {
     match (actual, want) {
@@ -193,8 +184,8 @@ pub(crate) fn instantiate<T>(
                 "incompatible import type for `{}::{}`: expected {} `{want}`, found {} `{actual}`",
                 imp.module,
                 imp.name,
-                kind_name(&want),
-                kind_name(&actual)
+                want.kind_name(),
+                actual.kind_name()
             )));
         }
         match ext {

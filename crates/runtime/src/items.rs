@@ -129,10 +129,7 @@ pub struct Table {
 }
 
 fn ref_matches(r: &Ref, ty: RefType) -> bool {
-    matches!(
-        (r, ty),
-        (Ref::Func(_), RefType::FuncRef) | (Ref::Extern(_), RefType::ExternRef)
-    )
+    r.ty() == ty.into()
 }
 
 impl Table {

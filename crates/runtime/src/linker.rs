@@ -165,12 +165,7 @@ impl<T> Linker<T> {
                         "unknown import: `{}::{}` has not been defined (the module imports {} `{}`)",
                         imp.module(),
                         imp.name(),
-                        match imp.ty() {
-                            crate::ExternType::Func(_) => "function",
-                            crate::ExternType::Global(_) => "global",
-                            crate::ExternType::Table(_) => "table",
-                            crate::ExternType::Memory(_) => "memory",
-                        },
+                        imp.ty().kind_name(),
                         imp.ty()
                     ))
                 })?;

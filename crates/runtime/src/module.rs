@@ -96,9 +96,7 @@ impl Module {
     /// Checks that `bytes` are a valid module without keeping it.
     pub fn validate(engine: &Engine, bytes: &[u8]) -> Result<()> {
         let _ = engine;
-        let mut v = wvm_environ::wasmparser::Validator::new_with_features(wvm_environ::features());
-        v.validate_all(bytes).map_err(CompileError::from)?;
-        Ok(())
+        Ok(wvm_environ::validate(bytes)?)
     }
 
     /// The engine the module belongs to.
