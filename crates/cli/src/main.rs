@@ -67,7 +67,7 @@ fn main() -> ExitCode {
         Command::Run(cmd) => cmd.execute(),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => report(&e),
     }
 }

@@ -9,6 +9,7 @@
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::Path;
+use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
@@ -48,7 +49,7 @@ pub struct RunCommand {
 }
 
 impl RunCommand {
-    pub fn execute(self) -> Result<()> {
+    pub fn execute(self) -> Result<ExitCode> {
         let (path, args) = self
             .file_and_args
             .split_first()
@@ -88,10 +89,11 @@ impl RunCommand {
                             .with_context(|| format!("argument {arg:?} is not valid UTF-8"))
                     })
                     .collect::<Result<Vec<&str>>>()?;
-                invoke(&mut store, &module, instance, name, &args)
+                invoke(&mut store, &module, instance, name, &args)?;
             }
-            None => run_start(&mut store, instance),
+            None => run_start(&mut store, instance)?,
         }
+        Ok(ExitCode::SUCCESS)
     }
 }
 
