@@ -78,6 +78,18 @@ impl Memory {
         &mut inner.memories[self.index as usize].data
     }
 
+    /// The memory's bytes and the host data at once, for host functions that move data
+    /// between guest memory and their own state (a WASI implementation, for one).
+    pub fn data_and_store_mut<'a, T: 'a>(
+        &self,
+        store: impl Into<crate::StoreContextMut<'a, T>>,
+    ) -> (&'a mut [u8], &'a mut T) {
+        let ctx: crate::StoreContextMut<'a, T> = store.into();
+        let (inner, data) = ctx.0.inner_and_data_mut();
+        inner.check(self.store);
+        (&mut inner.memories[self.index as usize].data, data)
+    }
+
     /// Copies `buf.len()` bytes at `offset` into `buf`.
     pub fn read(&self, store: impl AsContext, offset: usize, buf: &mut [u8]) -> Result<()> {
         let ctx = store.as_context();

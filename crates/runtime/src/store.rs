@@ -168,6 +168,11 @@ pub struct StoreInner {
 }
 
 impl<T> Store<T> {
+    /// The objects and the host data, borrowed apart.
+    pub(crate) fn inner_and_data_mut(&mut self) -> (&mut StoreInner, &mut T) {
+        (&mut self.inner, &mut self.data)
+    }
+
     /// A new store for `engine` holding host data `data`.
     pub fn new(engine: &Engine, data: T) -> Store<T> {
         Store {

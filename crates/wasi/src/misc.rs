@@ -1,0 +1,278 @@
+//! Arguments, environment, clocks, randomness, signals, `poll_oneoff` and sockets.
+
+use std::io::{Read, Write};
+use std::net::Shutdown;
+use std::time::Duration;
+
+use crate::abi::{Event, SubKind, Subscription};
+use crate::ctx::ClockId;
+use crate::errno::Errno;
+use crate::fs::entry;
+use crate::mem::total_len;
+use crate::perms::{Op, check};
+use crate::table::Descriptor;
+use crate::{Cx, SysError, SysResult};
+
+/// Writes NUL-terminated `strings` to `buf` and a pointer to each to `ptrs`.
+fn write_strings(cx: &mut Cx, strings: &[Vec<u8>], ptrs: u32, buf: u32) -> SysResult {
+    let mut at = buf;
+    for (i, s) in strings.iter().enumerate() {
+        cx.mem.write_u32(ptrs.wrapping_add(4 * i as u32), at)?;
+        cx.mem.write(at, s)?;
+        cx.mem.write_u8(at.wrapping_add(s.len() as u32), 0)?;
+        at = at.wrapping_add(s.len() as u32 + 1);
+    }
+    Ok(())
+}
+
+fn write_sizes(cx: &mut Cx, strings: &[Vec<u8>], count: u32, size: u32) -> SysResult {
+    let total: usize = strings.iter().map(|s| s.len() + 1).sum();
+    cx.mem.write_u32(count, strings.len() as u32)?;
+    cx.mem
+        .write_u32(size, u32::try_from(total).map_err(|_| Errno::Overflow)?)?;
+    Ok(())
+}
+
+fn args(cx: &Cx) -> Vec<Vec<u8>> {
+    cx.ctx.args.iter().map(|a| a.as_bytes().to_vec()).collect()
+}
+
+fn environ(cx: &Cx) -> Vec<Vec<u8>> {
+    cx.ctx
+        .env
+        .iter()
+        .map(|(k, v)| format!("{k}={v}").into_bytes())
+        .collect()
+}
+
+pub(crate) fn args_get(cx: &mut Cx, argv: u32, argv_buf: u32) -> SysResult {
+    let strings = args(cx);
+    write_strings(cx, &strings, argv, argv_buf)
+}
+
+pub(crate) fn args_sizes_get(cx: &mut Cx, argc: u32, buf_size: u32) -> SysResult {
+    let strings = args(cx);
+    write_sizes(cx, &strings, argc, buf_size)
+}
+
+pub(crate) fn environ_get(cx: &mut Cx, environ_ptrs: u32, environ_buf: u32) -> SysResult {
+    let strings = environ(cx);
+    write_strings(cx, &strings, environ_ptrs, environ_buf)
+}
+
+pub(crate) fn environ_sizes_get(cx: &mut Cx, count: u32, buf_size: u32) -> SysResult {
+    let strings = environ(cx);
+    write_sizes(cx, &strings, count, buf_size)
+}
+
+fn clock_id(id: u32) -> Result<ClockId, Errno> {
+    Ok(match id {
+        0 => ClockId::Realtime,
+        1 => ClockId::Monotonic,
+        2 => ClockId::ProcessCpuTime,
+        3 => ClockId::ThreadCpuTime,
+        _ => return Err(Errno::Inval),
+    })
+}
+
+pub(crate) fn clock_res_get(cx: &mut Cx, id: u32, out: u32) -> SysResult {
+    let res = cx.ctx.clocks.resolution(clock_id(id)?)?;
+    cx.mem.write_u64(out, res)?;
+    Ok(())
+}
+
+pub(crate) fn clock_time_get(cx: &mut Cx, id: u32, _precision: u64, out: u32) -> SysResult {
+    let now = cx.ctx.clocks.now(clock_id(id)?)?;
+    cx.mem.write_u64(out, now)?;
+    Ok(())
+}
+
+pub(crate) fn random_get(cx: &mut Cx, buf: u32, len: u32) -> SysResult {
+    let dst = cx.mem.slice_mut(buf, len)?;
+    cx.ctx.random.fill(dst)?;
+    Ok(())
+}
+
+pub(crate) fn sched_yield(_cx: &mut Cx) -> SysResult {
+    std::thread::yield_now();
+    Ok(())
+}
+
+/// Raising a signal ends the guest, as the default action of every signal WASI names would;
+/// signal 0 does nothing.
+pub(crate) fn proc_raise(_cx: &mut Cx, sig: u32) -> SysResult {
+    match sig {
+        0 => Ok(()),
+        1..=30 => Err(SysError::Exit(wvm::Error::msg(format!(
+            "the guest raised signal {sig}"
+        )))),
+        _ => Err(Errno::Inval.into()),
+    }
+}
+
+/// Waits for clocks and descriptors. Files, streams and sockets are reported ready at once
+/// (reads and writes on them then block as usual); if only clocks are subscribed, the call
+/// sleeps until the earliest one, through the context's clocks.
+pub(crate) fn poll_oneoff(
+    cx: &mut Cx,
+    subs: u32,
+    events: u32,
+    nsubs: u32,
+    nevents: u32,
+) -> SysResult {
+    if nsubs == 0 {
+        return Err(Errno::Inval.into());
+    }
+    let size = Subscription::size(cx.abi);
+    // Check the whole input and output arrays first: a bad pointer is EFAULT, nothing done.
+    cx.mem
+        .slice(subs, nsubs.checked_mul(size).ok_or(Errno::Fault)?)?;
+    cx.mem
+        .slice(events, nsubs.checked_mul(32).ok_or(Errno::Fault)?)?;
+    let mut list = Vec::with_capacity(nsubs as usize);
+    for i in 0..nsubs {
+        list.push(Subscription::read(&cx.mem, subs + i * size, cx.abi)?);
+    }
+
+    let mut ready = Vec::new();
+    let mut earliest: Option<(u64, usize)> = None; // (ns to wait, index)
+    for (i, sub) in list.iter().enumerate() {
+        match sub.kind {
+            SubKind::FdRead(fd) | SubKind::FdWrite(fd) => {
+                let (op, tag) = match sub.kind {
+                    SubKind::FdRead(_) => (Op::Read, 1),
+                    _ => (Op::Write, 2),
+                };
+                let error = match cx.ctx.table.get(fd) {
+                    Ok(e) => check(e, op).err(),
+                    Err(e) => Some(e),
+                };
+                ready.push(Event {
+                    userdata: sub.userdata,
+                    error: error.map_or(0, Errno::code),
+                    tag,
+                    nbytes: 0,
+                    hangup: false,
+                });
+            }
+            SubKind::Clock {
+                id,
+                timeout,
+                abstime,
+            } => {
+                let clock = match clock_id(id) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        ready.push(Event {
+                            userdata: sub.userdata,
+                            error: e.code(),
+                            tag: 0,
+                            nbytes: 0,
+                            hangup: false,
+                        });
+                        continue;
+                    }
+                };
+                let wait = if abstime {
+                    timeout.saturating_sub(cx.ctx.clocks.now(clock)?)
+                } else {
+                    timeout
+                };
+                if earliest.is_none_or(|(w, _)| wait < w) {
+                    earliest = Some((wait, i));
+                }
+            }
+        }
+    }
+    if ready.is_empty()
+        && let Some((wait, i)) = earliest
+    {
+        if wait > 0 {
+            cx.ctx.clocks.sleep(Duration::from_nanos(wait));
+        }
+        ready.push(Event {
+            userdata: list[i].userdata,
+            error: 0,
+            tag: 0,
+            nbytes: 0,
+            hangup: false,
+        });
+    }
+    for (i, ev) in ready.iter().enumerate() {
+        ev.write(&mut cx.mem, events + 32 * i as u32)?;
+    }
+    cx.mem.write_u32(nevents, ready.len() as u32)?;
+    Ok(())
+}
+
+pub(crate) fn sock_accept(cx: &mut Cx, fd: u32, flags: u32, out: u32) -> SysResult {
+    // Only NONBLOCK may be asked for.
+    if flags & !4 != 0 {
+        return Err(Errno::Inval.into());
+    }
+    let Descriptor::Listener(listener) = &entry(cx, fd, Op::Accept)?.desc else {
+        return Err(Errno::Notsock.into());
+    };
+    let (stream, _) = listener.accept()?;
+    stream.set_nonblocking(flags & 4 != 0)?;
+    let new_fd = cx.ctx.table.push(Descriptor::Socket(stream))?;
+    cx.mem.write_u32(out, new_fd)?;
+    Ok(())
+}
+
+pub(crate) fn sock_recv(
+    cx: &mut Cx,
+    fd: u32,
+    ri_data: u32,
+    ri_data_len: u32,
+    ri_flags: u32,
+    ro_datalen: u32,
+    ro_flags: u32,
+) -> SysResult {
+    // RECV_PEEK (1) and RECV_WAITALL (2) are not supported.
+    if ri_flags != 0 {
+        return Err(Errno::Notsup.into());
+    }
+    let iovs = cx.mem.iovecs(ri_data, ri_data_len)?;
+    let mut buf = vec![0u8; total_len(&iovs)];
+    let Descriptor::Socket(s) = &mut entry(cx, fd, Op::Read)?.desc else {
+        return Err(Errno::Notsock.into());
+    };
+    let n = s.read(&mut buf)?;
+    let placed = cx.mem.scatter(&iovs, &buf[..n])?;
+    cx.mem.write_u32(ro_datalen, placed as u32)?;
+    cx.mem.write_u16(ro_flags, 0)?;
+    Ok(())
+}
+
+pub(crate) fn sock_send(
+    cx: &mut Cx,
+    fd: u32,
+    si_data: u32,
+    si_data_len: u32,
+    _si_flags: u32,
+    so_datalen: u32,
+) -> SysResult {
+    let iovs = cx.mem.iovecs(si_data, si_data_len)?;
+    let data = cx.mem.gather(&iovs)?;
+    let Descriptor::Socket(s) = &mut entry(cx, fd, Op::Write)?.desc else {
+        return Err(Errno::Notsock.into());
+    };
+    let n = s.write(&data)?;
+    cx.mem.write_u32(so_datalen, n as u32)?;
+    Ok(())
+}
+
+pub(crate) fn sock_shutdown(cx: &mut Cx, fd: u32, how: u32) -> SysResult {
+    let how = match how {
+        1 => Shutdown::Read,
+        2 => Shutdown::Write,
+        3 => Shutdown::Both,
+        _ => return Err(Errno::Inval.into()),
+    };
+    let Descriptor::Socket(s) = &entry(cx, fd, Op::Shutdown)?.desc else {
+        return Err(Errno::Notsock.into());
+    };
+    s.shutdown(how)?;
+    Ok(())
+}

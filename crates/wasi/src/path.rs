@@ -1,0 +1,268 @@
+//! The `path_*` functions. Every path is resolved by cap-std beneath a directory descriptor
+//! the guest holds, so `..`, absolute paths and symlinks cannot lead outside it.
+
+use cap_fs_ext::{DirExt, FollowSymlinks, OpenOptionsFollowExt, SystemTimeSpec};
+use cap_std::fs::{Dir, OpenOptions};
+
+use crate::abi::{SYMLINK_FOLLOW, fdflags, oflags};
+use crate::ctx::{DirPerms, WasiCtx};
+use crate::errno::Errno;
+use crate::fs::{SetTime, cap_filestat, set_times, system_time};
+use crate::perms::{Op, check, rights};
+use crate::table::{Descriptor, DirDesc, FileDesc};
+use crate::{Cx, SysResult};
+
+/// The directory `fd`, if `op` is allowed on it.
+fn dir(ctx: &WasiCtx, fd: u32, op: Op) -> Result<(&Dir, DirPerms), Errno> {
+    let e = ctx.table.get(fd)?;
+    check(e, op)?;
+    match &e.desc {
+        Descriptor::Dir(d) => Ok((&d.dir, d.perms)),
+        _ => Err(Errno::Notdir),
+    }
+}
+
+/// A path argument, copied out of guest memory.
+fn path_arg(cx: &Cx, ptr: u32, len: u32) -> Result<String, Errno> {
+    let path = cx.mem.str(ptr, len)?;
+    if path.is_empty() {
+        return Err(Errno::Noent);
+    }
+    Ok(path.to_string())
+}
+
+pub(crate) fn path_create_directory(cx: &mut Cx, fd: u32, path: u32, path_len: u32) -> SysResult {
+    let path = path_arg(cx, path, path_len)?;
+    dir(cx.ctx, fd, Op::CreateDir)?.0.create_dir(path)?;
+    Ok(())
+}
+
+pub(crate) fn path_filestat_get(
+    cx: &mut Cx,
+    fd: u32,
+    flags: u32,
+    path: u32,
+    path_len: u32,
+    out: u32,
+) -> SysResult {
+    let path = path_arg(cx, path, path_len)?;
+    let (d, _) = dir(cx.ctx, fd, Op::Lookup)?;
+    let meta = if flags & SYMLINK_FOLLOW != 0 {
+        d.metadata(&path)?
+    } else {
+        d.symlink_metadata(&path)?
+    };
+    let abi = cx.abi;
+    cap_filestat(&meta).write(&mut cx.mem, out, abi)?;
+    Ok(())
+}
+
+fn spec(t: Option<SetTime>) -> Option<SystemTimeSpec> {
+    t.map(|t| match t {
+        SetTime::Now => SystemTimeSpec::SymbolicNow,
+        SetTime::At(_) => {
+            SystemTimeSpec::Absolute(cap_std::time::SystemTime::from_std(system_time(t)))
+        }
+    })
+}
+
+/// Sets the access and modification times of `path` beneath `d`.
+pub(crate) fn set_path_times(
+    d: &Dir,
+    path: &str,
+    follow: bool,
+    atime: Option<SetTime>,
+    mtime: Option<SetTime>,
+) -> std::io::Result<()> {
+    if follow {
+        d.set_times(path, spec(atime), spec(mtime))
+    } else {
+        d.set_symlink_times(path, spec(atime), spec(mtime))
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn path_filestat_set_times(
+    cx: &mut Cx,
+    fd: u32,
+    flags: u32,
+    path: u32,
+    path_len: u32,
+    atim: u64,
+    mtim: u64,
+    fst_flags: u32,
+) -> SysResult {
+    let path = path_arg(cx, path, path_len)?;
+    let (a, m) = set_times(atim, mtim, fst_flags)?;
+    let (d, _) = dir(cx.ctx, fd, Op::SetPathTimes)?;
+    set_path_times(d, &path, flags & SYMLINK_FOLLOW != 0, a, m)?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn path_link(
+    cx: &mut Cx,
+    old_fd: u32,
+    old_flags: u32,
+    old_path: u32,
+    old_len: u32,
+    new_fd: u32,
+    new_path: u32,
+    new_len: u32,
+) -> SysResult {
+    // Linking the target of a symlink could reach a file outside the directory.
+    if old_flags & SYMLINK_FOLLOW != 0 {
+        return Err(Errno::Inval.into());
+    }
+    let old_path = path_arg(cx, old_path, old_len)?;
+    let new_path = path_arg(cx, new_path, new_len)?;
+    let (old_dir, _) = dir(cx.ctx, old_fd, Op::Link)?;
+    let (new_dir, _) = dir(cx.ctx, new_fd, Op::Link)?;
+    old_dir.hard_link(old_path, new_dir, new_path)?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn path_open(
+    cx: &mut Cx,
+    fd: u32,
+    dirflags: u32,
+    path: u32,
+    path_len: u32,
+    oflags: u32,
+    rights_base: u64,
+    _rights_inheriting: u64,
+    fdflags: u32,
+    out: u32,
+) -> SysResult {
+    let path = path_arg(cx, path, path_len)?;
+    let oflags = u16::try_from(oflags).map_err(|_| Errno::Inval)?;
+    let fdflags = u16::try_from(fdflags)
+        .ok()
+        .filter(|f| f & !fdflags::ALL == 0)
+        .ok_or(Errno::Inval)?;
+    let follow = dirflags & SYMLINK_FOLLOW != 0;
+    let create = oflags & oflags::CREAT != 0;
+    let truncate = oflags & oflags::TRUNC != 0;
+    let append = fdflags & fdflags::APPEND != 0;
+    let read = rights_base & (rights::FD_READ | rights::FD_READDIR) != 0;
+    let write = rights_base & rights::FILE_WRITE != 0 || append || truncate || create;
+    let op = if write { Op::OpenForWrite } else { Op::Lookup };
+    let (d, perms) = dir(cx.ctx, fd, op)?;
+
+    let follow_mode = if follow {
+        FollowSymlinks::Yes
+    } else {
+        FollowSymlinks::No
+    };
+    let is_dir = oflags & oflags::DIRECTORY != 0
+        || (!create
+            && match follow {
+                true => d.metadata(&path),
+                false => d.symlink_metadata(&path),
+            }
+            .is_ok_and(|m| m.is_dir()));
+    let desc = if is_dir {
+        if write {
+            return Err(Errno::Isdir.into());
+        }
+        let sub = if follow {
+            d.open_dir(&path)?
+        } else {
+            d.open_dir_nofollow(&path)?
+        };
+        Descriptor::Dir(DirDesc {
+            dir: sub,
+            perms,
+            preopen: None,
+        })
+    } else {
+        let mut opts = OpenOptions::new();
+        opts.read(read || !write)
+            .write(write)
+            .append(append)
+            .truncate(truncate)
+            .follow(follow_mode);
+        if create && oflags & oflags::EXCL != 0 {
+            opts.create_new(true);
+        } else {
+            opts.create(create);
+        }
+        let file = d.open_with(&path, &opts)?;
+        Descriptor::File(FileDesc {
+            file: file.into_std(),
+            read: read || !write,
+            write,
+            flags: fdflags,
+            dir_perms: perms,
+        })
+    };
+    let new_fd = cx.ctx.table.push(desc)?;
+    cx.mem.write_u32(out, new_fd)?;
+    Ok(())
+}
+
+pub(crate) fn path_readlink(
+    cx: &mut Cx,
+    fd: u32,
+    path: u32,
+    path_len: u32,
+    buf: u32,
+    buf_len: u32,
+    bufused: u32,
+) -> SysResult {
+    use std::os::unix::ffi::OsStrExt;
+    let path = path_arg(cx, path, path_len)?;
+    let (d, _) = dir(cx.ctx, fd, Op::Lookup)?;
+    let target = d.read_link_contents(&path)?;
+    let bytes = target.as_os_str().as_bytes();
+    let n = bytes.len().min(buf_len as usize);
+    cx.mem.write(buf, &bytes[..n])?;
+    cx.mem.write_u32(bufused, n as u32)?;
+    Ok(())
+}
+
+pub(crate) fn path_remove_directory(cx: &mut Cx, fd: u32, path: u32, path_len: u32) -> SysResult {
+    let path = path_arg(cx, path, path_len)?;
+    dir(cx.ctx, fd, Op::Remove)?.0.remove_dir(path)?;
+    Ok(())
+}
+
+pub(crate) fn path_unlink_file(cx: &mut Cx, fd: u32, path: u32, path_len: u32) -> SysResult {
+    let path = path_arg(cx, path, path_len)?;
+    dir(cx.ctx, fd, Op::Remove)?.0.remove_file(path)?;
+    Ok(())
+}
+
+pub(crate) fn path_rename(
+    cx: &mut Cx,
+    fd: u32,
+    old_path: u32,
+    old_len: u32,
+    new_fd: u32,
+    new_path: u32,
+    new_len: u32,
+) -> SysResult {
+    let old_path = path_arg(cx, old_path, old_len)?;
+    let new_path = path_arg(cx, new_path, new_len)?;
+    let (old_dir, _) = dir(cx.ctx, fd, Op::Rename)?;
+    let (new_dir, _) = dir(cx.ctx, new_fd, Op::Rename)?;
+    old_dir.rename(old_path, new_dir, new_path)?;
+    Ok(())
+}
+
+pub(crate) fn path_symlink(
+    cx: &mut Cx,
+    old_path: u32,
+    old_len: u32,
+    fd: u32,
+    new_path: u32,
+    new_len: u32,
+) -> SysResult {
+    // The target is stored, not resolved; following the link later is confined like any
+    // path. cap-std refuses an absolute target.
+    let target = path_arg(cx, old_path, old_len)?;
+    let link = path_arg(cx, new_path, new_len)?;
+    dir(cx.ctx, fd, Op::Symlink)?.0.symlink(target, link)?;
+    Ok(())
+}

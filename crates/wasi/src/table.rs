@@ -1,0 +1,140 @@
+//! The descriptor table: what each guest file descriptor stands for on the host.
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+
+use cap_std::fs::Dir;
+
+use crate::ctx::DirPerms;
+use crate::errno::Errno;
+use crate::perms::rights;
+
+/// A standard stream.
+pub(crate) enum Stream {
+    /// Nothing: reads see end of file, writes are discarded.
+    Null,
+    Reader(Box<dyn Read + Send>),
+    Writer(Box<dyn Write + Send>),
+    HostStdin,
+    HostStdout,
+    HostStderr,
+}
+
+/// An open directory: a preopen, or one opened beneath a preopen (it inherits the perms).
+pub(crate) struct DirDesc {
+    pub(crate) dir: Dir,
+    pub(crate) perms: DirPerms,
+    /// The guest's name for it, for preopens.
+    pub(crate) preopen: Option<String>,
+}
+
+/// An open regular file (or other non-directory) beneath a preopen.
+pub(crate) struct FileDesc {
+    pub(crate) file: std::fs::File,
+    pub(crate) read: bool,
+    pub(crate) write: bool,
+    /// The WASI `fdflags` (append, dsync, nonblock, rsync, sync).
+    pub(crate) flags: u16,
+    /// The perms of the directory it was opened from: metadata changes need ReadWrite.
+    pub(crate) dir_perms: DirPerms,
+}
+
+pub(crate) enum Descriptor {
+    Stream(Stream),
+    File(FileDesc),
+    Dir(DirDesc),
+    Listener(TcpListener),
+    Socket(TcpStream),
+}
+
+/// A descriptor and the rights the guest holds on it (reported by `fd_fdstat_get`, narrowed
+/// by `fd_fdstat_set_rights`, checked by [`crate::perms::check`]).
+pub(crate) struct Entry {
+    pub(crate) desc: Descriptor,
+    pub(crate) rights_base: u64,
+    pub(crate) rights_inheriting: u64,
+}
+
+/// At most this many open descriptors per guest, so a guest can't exhaust the host's.
+const MAX_FDS: usize = 1024;
+
+#[derive(Default)]
+pub(crate) struct FdTable {
+    map: BTreeMap<u32, Entry>,
+}
+
+impl FdTable {
+    /// Adds `desc` under the lowest free number.
+    pub(crate) fn push(&mut self, desc: Descriptor) -> Result<u32, Errno> {
+        if self.map.len() >= MAX_FDS {
+            return Err(Errno::Mfile);
+        }
+        let mut fd = 0;
+        for &used in self.map.keys() {
+            if used != fd {
+                break;
+            }
+            fd += 1;
+        }
+        let (rights_base, rights_inheriting) = rights::of(&desc);
+        self.map.insert(
+            fd,
+            Entry {
+                desc,
+                rights_base,
+                rights_inheriting,
+            },
+        );
+        Ok(fd)
+    }
+
+    pub(crate) fn get(&self, fd: u32) -> Result<&Entry, Errno> {
+        self.map.get(&fd).ok_or(Errno::Badf)
+    }
+
+    pub(crate) fn get_mut(&mut self, fd: u32) -> Result<&mut Entry, Errno> {
+        self.map.get_mut(&fd).ok_or(Errno::Badf)
+    }
+
+    pub(crate) fn remove(&mut self, fd: u32) -> Result<Entry, Errno> {
+        self.map.remove(&fd).ok_or(Errno::Badf)
+    }
+
+    /// Moves `from` to `to`, closing what `to` was.
+    pub(crate) fn renumber(&mut self, from: u32, to: u32) -> Result<(), Errno> {
+        self.get(to)?;
+        let entry = self.remove(from)?;
+        self.map.insert(to, entry);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lowest_free_number_and_renumber() {
+        let mut t = FdTable::default();
+        for want in 0..3 {
+            assert_eq!(t.push(Descriptor::Stream(Stream::Null)), Ok(want));
+        }
+        t.remove(1).unwrap();
+        assert_eq!(t.push(Descriptor::Stream(Stream::Null)), Ok(1));
+        assert_eq!(t.renumber(2, 7), Err(Errno::Badf));
+        t.renumber(2, 0).unwrap();
+        assert!(t.get(2).is_err());
+        assert!(t.get(0).is_ok());
+        assert_eq!(t.remove(9).err(), Some(Errno::Badf));
+    }
+
+    #[test]
+    fn descriptor_count_is_bounded() {
+        let mut t = FdTable::default();
+        for _ in 0..MAX_FDS {
+            t.push(Descriptor::Stream(Stream::Null)).unwrap();
+        }
+        assert_eq!(t.push(Descriptor::Stream(Stream::Null)), Err(Errno::Mfile));
+    }
+}
