@@ -1,0 +1,314 @@
+//! The C programs that use WASI as ordinary POSIX code does: files, arguments and environment,
+//! exit status, standard streams, clocks and randomness.
+
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+
+use wvm_wasi::DirPerms;
+
+use crate::{Exit, Wasi, c_program, repo_root, tempdir, wat_program};
+
+/// Bytes that are not text: every byte value, in a pattern that does not repeat every 256.
+fn binary_data(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i * 31 + i / 256) as u8).collect()
+}
+
+#[test]
+fn copy_copies_a_file_in_the_preopen() {
+    let dir = tempdir();
+    let data = binary_data(100_003);
+    std::fs::write(dir.path().join("in.txt"), &data).unwrap();
+    let out = Wasi::new("copy.wasm")
+        .args(&["/data/in.txt", "/data/out.txt"])
+        .dir(dir.path(), "/data", DirPerms::ReadWrite)
+        .run(&c_program("copy"));
+    out.assert_success();
+    assert_eq!(out.stdout(), "");
+    assert_eq!(out.stderr(), "");
+    assert!(std::fs::read(dir.path().join("out.txt")).unwrap() == data);
+}
+
+#[test]
+fn copy_of_an_empty_file_overwrites_the_destination() {
+    let dir = tempdir();
+    std::fs::write(dir.path().join("empty"), b"").unwrap();
+    std::fs::write(dir.path().join("out.txt"), b"old contents").unwrap();
+    Wasi::new("copy.wasm")
+        .args(&["/data/empty", "/data/out.txt"])
+        .dir(dir.path(), "/data", DirPerms::ReadWrite)
+        .run(&c_program("copy"))
+        .assert_success();
+    assert_eq!(std::fs::read(dir.path().join("out.txt")).unwrap(), b"");
+}
+
+#[test]
+fn copy_reports_a_missing_source() {
+    let dir = tempdir();
+    let out = Wasi::new("copy.wasm")
+        .args(&["/data/missing.txt", "/data/out.txt"])
+        .dir(dir.path(), "/data", DirPerms::ReadWrite)
+        .run(&c_program("copy"));
+    out.assert_exit(1);
+    assert_eq!(
+        out.stderr(),
+        "/data/missing.txt: No such file or directory\n"
+    );
+    assert!(!dir.path().join("out.txt").exists());
+}
+
+#[test]
+fn copy_cannot_write_into_a_read_only_preopen() {
+    let dir = tempdir();
+    std::fs::write(dir.path().join("in.txt"), b"data").unwrap();
+    let out = Wasi::new("copy.wasm")
+        .args(&["/data/in.txt", "/data/out.txt"])
+        .dir(dir.path(), "/data", DirPerms::ReadOnly)
+        .run(&c_program("copy"));
+    out.assert_exit(1);
+    assert!(
+        out.stderr().starts_with("/data/out.txt: "),
+        "stderr: {}",
+        out.stderr()
+    );
+    assert!(!dir.path().join("out.txt").exists());
+}
+
+#[test]
+fn copy_between_two_preopens() {
+    let src = tempdir();
+    let dst = tempdir();
+    std::fs::write(src.path().join("in.txt"), b"from one to the other\n").unwrap();
+    Wasi::new("copy.wasm")
+        .args(&["/in/in.txt", "/out/copied.txt"])
+        .dir(src.path(), "/in", DirPerms::ReadOnly)
+        .dir(dst.path(), "/out", DirPerms::ReadWrite)
+        .run(&c_program("copy"))
+        .assert_success();
+    assert_eq!(
+        std::fs::read(dst.path().join("copied.txt")).unwrap(),
+        b"from one to the other\n"
+    );
+}
+
+#[test]
+fn copy_without_a_preopen_sees_no_files() {
+    let out = Wasi::new("copy.wasm")
+        .args(&["/data/in.txt", "/data/out.txt"])
+        .run(&c_program("copy"));
+    out.assert_exit(1);
+    assert!(
+        out.stderr().starts_with("/data/in.txt: "),
+        "{}",
+        out.stderr()
+    );
+}
+
+#[test]
+fn fs_operations() {
+    let dir = tempdir();
+    let out = Wasi::new("fs.wasm")
+        .arg("/data")
+        .dir(dir.path(), "/data", DirPerms::ReadWrite)
+        .run(&c_program("fs"));
+    out.assert_success();
+    let stdout = out.stdout();
+    assert!(
+        stdout.ends_with("all fs checks passed\n"),
+        "stdout:\n{stdout}"
+    );
+    assert!(stdout.contains("readdir dir: a b c sub\n"), "{stdout}");
+    assert_eq!(out.stderr(), "");
+    check_fs_leftovers(dir.path());
+}
+
+/// What fs.c leaves behind, as seen from the host.
+fn check_fs_leftovers(root: &Path) {
+    let mut names: Vec<String> = std::fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "big.bin",
+            "dir",
+            "hard.txt",
+            "kept.txt",
+            "link.txt",
+            "times.txt",
+            "truncated.bin",
+            "ünïcødé.txt"
+        ]
+    );
+    let read = |name: &str| std::fs::read(root.join(name)).unwrap();
+    assert_eq!(read("kept.txt"), b"hello WORLD\nmore\n");
+    assert_eq!(read("hard.txt"), b"hello WORLD\nmore\n");
+    let kept = std::fs::metadata(root.join("kept.txt")).unwrap();
+    let hard = std::fs::metadata(root.join("hard.txt")).unwrap();
+    assert_eq!(
+        (kept.ino(), kept.nlink()),
+        (hard.ino(), 2),
+        "hard.txt is a hard link"
+    );
+    assert_eq!(
+        std::fs::read_link(root.join("link.txt")).unwrap(),
+        Path::new("kept.txt")
+    );
+    let times = std::fs::metadata(root.join("times.txt")).unwrap();
+    assert_eq!((times.atime(), times.atime_nsec()), (1_000_000_000, 0));
+    assert_eq!(
+        (times.mtime(), times.mtime_nsec()),
+        (1_200_000_000, 123_456_789)
+    );
+    let mut truncated = b"hello".to_vec();
+    truncated.resize(100, 0);
+    assert_eq!(read("truncated.bin"), truncated);
+    let big: Vec<u8> = (0..256 * 1024).map(|i| (i * 7 % 251) as u8).collect();
+    assert!(read("big.bin") == big, "big.bin differs");
+    assert_eq!(read("ünïcødé.txt"), b"unicode");
+    let mut entries: Vec<String> = std::fs::read_dir(root.join("dir"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    entries.sort();
+    assert_eq!(entries, ["a", "b", "c", "sub"]);
+    assert!(root.join("dir/sub").is_dir());
+    assert_eq!(std::fs::read_dir(root.join("dir/sub")).unwrap().count(), 0);
+}
+
+#[test]
+fn fs_operations_in_a_preopen_named_dot() {
+    // wasi-libc resolves relative paths against "." when a preopen has that name, as
+    // `wvm run --dir .` grants it.
+    let dir = tempdir();
+    Wasi::new("fs.wasm")
+        .arg(".")
+        .dir(dir.path(), ".", DirPerms::ReadWrite)
+        .run(&c_program("fs"))
+        .assert_success();
+    check_fs_leftovers(dir.path());
+}
+
+#[test]
+fn args_and_environment() {
+    let out = Wasi::new("args_env.wasm")
+        .args(&["HOME", "K", "EMPTY", "ünï", "with space", ""])
+        .env("K", "V")
+        .env("EMPTY", "")
+        .env("ünï", "cødé")
+        .env("EQ", "a=b=c")
+        .run(&c_program("args_env"));
+    out.assert_success();
+    assert_eq!(
+        out.stdout(),
+        "argc=7\n\
+         argv[0]=args_env.wasm\n\
+         argv[1]=HOME\n\
+         argv[2]=K\n\
+         argv[3]=EMPTY\n\
+         argv[4]=ünï\n\
+         argv[5]=with space\n\
+         argv[6]=\n\
+         getenv(HOME)=(null)\n\
+         getenv(K)=V\n\
+         getenv(EMPTY)=\n\
+         getenv(ünï)=cødé\n\
+         getenv(with space)=(null)\n\
+         getenv()=(null)\n\
+         environ:\n\
+         K=V\n\
+         EMPTY=\n\
+         ünï=cødé\n\
+         EQ=a=b=c\n"
+    );
+}
+
+#[test]
+fn no_arguments_and_no_environment_unless_granted() {
+    let out = Wasi::new("args_env.wasm").run(&c_program("args_env"));
+    out.assert_success();
+    assert_eq!(out.stdout(), "argc=1\nargv[0]=args_env.wasm\nenviron:\n");
+}
+
+#[test]
+fn exit_status() {
+    for code in [0, 1, 42, 125, 255] {
+        let out = Wasi::new("exit.wasm")
+            .arg(&code.to_string())
+            .run(&c_program("exit"));
+        out.assert_exit(code);
+        // exit(3) flushes stdio before proc_exit.
+        assert_eq!(out.stdout(), format!("exiting with {code}\n"));
+    }
+}
+
+#[test]
+fn exit_status_returned_from_main() {
+    for code in [0, 3] {
+        let out = Wasi::new("exit.wasm")
+            .args(&[&code.to_string(), "return"])
+            .run(&c_program("exit"));
+        out.assert_exit(code);
+        assert_eq!(out.stdout(), format!("exiting with {code}\n"));
+    }
+}
+
+#[test]
+fn cat_copies_stdin_to_stdout() {
+    let input = binary_data(300_001);
+    let out = Wasi::new("cat.wasm")
+        .stdin(input.clone())
+        .run(&c_program("cat"));
+    out.assert_success();
+    assert!(out.stdout == input, "stdout differs from stdin");
+    assert_eq!(out.stderr(), "");
+}
+
+#[test]
+fn cat_of_empty_stdin() {
+    let out = Wasi::new("cat.wasm").run(&c_program("cat"));
+    out.assert_success();
+    assert_eq!(out.stdout(), "");
+}
+
+#[test]
+fn clocks_advance_and_sleep_sleeps() {
+    let out = Wasi::new("clock.wasm").run(&c_program("clock"));
+    out.assert_success();
+    let stdout = out.stdout();
+    for line in [
+        "ok CLOCK_REALTIME after 2020",
+        "ok CLOCK_MONOTONIC advances",
+        "ok CLOCK_PROCESS_CPUTIME_ID advances",
+        "ok nanosleep 50ms",
+        "ok usleep 50ms",
+        "ok clock_nanosleep absolute 50ms",
+    ] {
+        assert!(stdout.contains(line), "missing {line:?} in:\n{stdout}");
+    }
+}
+
+#[test]
+fn random_bytes_are_fresh() {
+    let out = Wasi::new("random.wasm").run(&c_program("random"));
+    out.assert_success();
+    assert_eq!(
+        out.stdout(),
+        "ok getentropy\nok getentropy one byte\nok arc4random_buf\nok arc4random\n"
+    );
+}
+
+#[test]
+fn hello_through_wasi_unstable() {
+    let out = Wasi::new("hello_unstable.wat").run(&wat_program("hello_unstable"));
+    out.assert_success();
+    assert_eq!(out.stdout(), "hello from wasi_unstable\n");
+}
+
+#[test]
+fn hello_example() {
+    let out = Wasi::new("hello.wat").run(&repo_root().join("examples/hello.wat"));
+    assert_eq!(out.exit, Exit::Code(0));
+    assert_eq!(out.stdout(), "hello\n");
+}
