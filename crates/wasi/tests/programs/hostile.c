@@ -413,6 +413,84 @@ static void read_only(__wasi_fd_t ro, __wasi_fd_t data) {
     (void)data;
 }
 
+// WASI rights: a descriptor never holds more than it asked for or was narrowed to, and rights
+// once given up are not regained. Runs in /data/sub (its files are the guest's own).
+static void rights(void) {
+    int made = open("/data/sub/rights.txt", O_RDWR | O_CREAT, 0644);
+    if (made < 0) {
+        printf("note: rights checks skipped: cannot create /data/sub/rights.txt: %s\n", strerror(errno));
+        return;
+    }
+    close(made);
+    __wasi_ciovec_t iov = {(const uint8_t *)"x", 1};
+    __wasi_size_t n;
+    __wasi_errno_t e;
+
+    // A file narrowed to reading.
+    int fd = open("/data/sub/rights.txt", O_RDWR);
+    control("open /data/sub/rights.txt read-write", fd >= 0);
+    control("narrow it to read rights", __wasi_fd_fdstat_set_rights((__wasi_fd_t)fd, READ_RIGHTS, 0) == 0);
+    e = __wasi_fd_write((__wasi_fd_t)fd, &iov, 1, &n);
+    report("fd_write after narrowing to read rights", e != 0, e, NULL);
+    e = __wasi_fd_pwrite((__wasi_fd_t)fd, &iov, 1, 0, &n);
+    report("fd_pwrite after narrowing to read rights", e != 0, e, NULL);
+    e = __wasi_fd_filestat_set_size((__wasi_fd_t)fd, 100);
+    report("fd_filestat_set_size after narrowing to read rights", e != 0, e, NULL);
+    e = __wasi_fd_filestat_set_times((__wasi_fd_t)fd, 0, 0, __WASI_FSTFLAGS_MTIM_NOW);
+    report("fd_filestat_set_times after narrowing to read rights", e != 0, e, NULL);
+    e = __wasi_fd_fdstat_set_rights((__wasi_fd_t)fd, ALL_RIGHTS, ALL_RIGHTS);
+    report("fd_fdstat_set_rights to regain all rights", e != 0, e, NULL);
+    e = __wasi_fd_write((__wasi_fd_t)fd, &iov, 1, &n);
+    report("fd_write after trying to regain rights", e != 0, e, NULL);
+    close(fd);
+
+    // A directory narrowed to lookups, handing out read rights only.
+    int dir = open("/data/sub", O_RDONLY | O_DIRECTORY);
+    control("open /data/sub as a directory", dir >= 0);
+    __wasi_rights_t lookup = __WASI_RIGHTS_PATH_OPEN | __WASI_RIGHTS_FD_READDIR | __WASI_RIGHTS_PATH_FILESTAT_GET;
+    control("narrow it to lookups", __wasi_fd_fdstat_set_rights((__wasi_fd_t)dir, lookup, READ_RIGHTS) == 0);
+    __wasi_fd_t f = (__wasi_fd_t)-1;
+    e = __wasi_path_open((__wasi_fd_t)dir, 0, "created.txt", __WASI_OFLAGS_CREAT, READ_RIGHTS, 0, 0, &f);
+    report("path_open CREAT without PATH_CREATE_FILE", e != 0, e, NULL);
+    e = __wasi_path_open((__wasi_fd_t)dir, 0, "rights.txt", 0, ALL_RIGHTS, ALL_RIGHTS, 0, &f);
+    if (e == 0) {
+        e = __wasi_fd_write(f, &iov, 1, &n);
+        report("fd_write to a file opened where only read rights are inherited", e != 0, e, NULL);
+        __wasi_errno_t ignored = __wasi_fd_close(f);
+        (void)ignored;
+    } else {
+        report("path_open for writing where only read rights are inherited", 1, e, NULL);
+    }
+    e = __wasi_path_create_directory((__wasi_fd_t)dir, "newdir");
+    report("path_create_directory without PATH_CREATE_DIRECTORY", e != 0, e, NULL);
+    e = __wasi_path_unlink_file((__wasi_fd_t)dir, "rights.txt");
+    report("path_unlink_file without PATH_UNLINK_FILE", e != 0, e, NULL);
+    e = __wasi_path_rename((__wasi_fd_t)dir, "rights.txt", (__wasi_fd_t)dir, "renamed.txt");
+    report("path_rename without PATH_RENAME_SOURCE", e != 0, e, NULL);
+    e = __wasi_path_symlink("rights.txt", (__wasi_fd_t)dir, "sl");
+    report("path_symlink without PATH_SYMLINK", e != 0, e, NULL);
+    e = __wasi_path_filestat_set_times((__wasi_fd_t)dir, 0, "rights.txt", 0, 0, __WASI_FSTFLAGS_MTIM_NOW);
+    report("path_filestat_set_times without PATH_FILESTAT_SET_TIMES", e != 0, e, NULL);
+    e = __wasi_fd_fdstat_set_rights((__wasi_fd_t)dir, ALL_RIGHTS, ALL_RIGHTS);
+    report("fd_fdstat_set_rights to regain a directory's rights", e != 0, e, NULL);
+    close(dir);
+
+    // A directory opened asking for no creation rights must not get them.
+    f = (__wasi_fd_t)-1;
+    __wasi_fd_t data = preopen("/data");
+    e = __wasi_path_open(data, 0, "sub", __WASI_OFLAGS_DIRECTORY, lookup, READ_RIGHTS, 0, &f);
+    control("path_open /data/sub asking for lookup rights only", e == 0);
+    if (e == 0) {
+        __wasi_fd_t g = (__wasi_fd_t)-1;
+        e = __wasi_path_open(f, 0, "created2.txt", __WASI_OFLAGS_CREAT, READ_RIGHTS, 0, 0, &g);
+        report("path_open CREAT in a directory opened without PATH_CREATE_FILE", e != 0, e, NULL);
+        e = __wasi_path_create_directory(f, "newdir");
+        report("path_create_directory in a directory opened without it", e != 0, e, NULL);
+        __wasi_errno_t ignored = __wasi_fd_close(f);
+        (void)ignored;
+    }
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) {
         printf("usage: hostile HOST_ROOT (the host path of the directory holding sandbox/)\n");
@@ -432,6 +510,7 @@ int main(int argc, char **argv) {
     escapes_by_new_names(argv[1]);
     invalid_utf8(data);
     read_only(ro, data);
+    rights();
 
     // Robustness, not an escape: listing the sandbox (the harness planted a name that is not
     // UTF-8 there) must not crash the host, whatever it reports.

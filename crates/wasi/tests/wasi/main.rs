@@ -8,6 +8,7 @@
 
 mod abi;
 mod hostile;
+mod poll;
 mod programs;
 
 use std::collections::HashMap;

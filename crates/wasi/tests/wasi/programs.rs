@@ -191,6 +191,23 @@ fn fs_operations_in_a_preopen_named_dot() {
 }
 
 #[test]
+fn descriptors_streams_and_directory_semantics() {
+    let dir = tempdir();
+    let out = Wasi::new("descriptors.wasm")
+        .arg("/data")
+        .stdin("stdin data\n")
+        .dir(dir.path(), "/data", DirPerms::ReadWrite)
+        .run(&c_program("descriptors"));
+    let stdout = out.stdout();
+    out.assert_success();
+    assert!(stdout.contains("\nwritev works\n"), "{stdout}");
+    assert!(
+        stdout.ends_with("all descriptor checks passed\n"),
+        "{stdout}"
+    );
+}
+
+#[test]
 fn args_and_environment() {
     let out = Wasi::new("args_env.wasm")
         .args(&["HOME", "K", "EMPTY", "ünï", "with space", ""])
