@@ -233,6 +233,19 @@
   (func (export "t_readdir_bufused_outside") (result i32)
     (call $fd_readdir (i32.const 3) (i32.const 1024) (i32.const 100) (i64.const 0) (i32.const 65533)))
 
+  ;; very long paths: one 60000-byte component; 60000 slashes (an absolute path)
+  (func (export "t_path_component_too_long") (result i32)
+    (memory.fill (i32.const 5000) (i32.const 0x61) (i32.const 60000))
+    (call $open (i32.const 5000) (i32.const 60000)))
+  (func (export "t_path_of_60000_slashes") (result i32)
+    (memory.fill (i32.const 5000) (i32.const 0x2f) (i32.const 60000))
+    (call $open (i32.const 5000) (i32.const 60000)))
+  ;; "/data" does not fit in 2 bytes; the byte after them must stay untouched (checked by the
+  ;; harness at 1026)
+  (func (export "t_prestat_dir_name_too_short") (result i32)
+    (i32.store8 (i32.const 1026) (i32.const 0xAA))
+    (call $fd_prestat_dir_name (i32.const 3) (i32.const 1024) (i32.const 2)))
+
   ;; After all of the above the host still works.
   (func (export "still_alive") (result i32)
     (call $iov (i32.const 4096) (i32.const 12))

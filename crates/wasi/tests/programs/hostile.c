@@ -8,6 +8,7 @@
 //   /data (read-write)   = ROOT/sandbox, holding file.txt ("inside\n"), sub/, sub/link_up2
 //                           and the symlinks link_* listed in main() below
 //   /ro   (read-only)    = ROOT/ro, holding file.txt ("read only\n"), dir/inner.txt, emptydir/
+//   /empty                = ROOT/empty, an empty directory
 //   ROOT/outside/secret.txt, ROOT/outside/dir/
 #include <dirent.h>
 #include <errno.h>
@@ -125,6 +126,21 @@ static void raw_stat(const char *what, __wasi_fd_t dir, const char *path) {
     __wasi_filestat_t st;
     __wasi_errno_t e = __wasi_path_filestat_get(dir, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, path, &st);
     report(what, e != 0, e, NULL);
+}
+
+// lstat: the last component is not followed, but every one before it still must not lead out.
+// (Answering with the planted symlink itself leaks nothing: only a stat of what lies beyond
+// it counts as an escape; descriptors.c checks the POSIX answer inside the sandbox.)
+static void raw_lstat(const char *what, __wasi_fd_t dir, const char *path) {
+    __wasi_filestat_t st;
+    __wasi_errno_t e = __wasi_path_filestat_get(dir, 0, path, &st);
+    if (e == 0 && st.filetype == __WASI_FILETYPE_SYMBOLIC_LINK) {
+        printf("note: %s gave the symlink itself\n", what);
+        return;
+    }
+    char detail[64];
+    snprintf(detail, sizeof detail, "filetype %u, inode %llu", st.filetype, (unsigned long long)st.ino);
+    report(what, e != 0, e, detail);
 }
 
 // The descriptor of the preopen named `name`, found the way wasi-libc finds them.
@@ -271,6 +287,11 @@ static void escapes_by_symlink(__wasi_fd_t data) {
              ALL_RIGHTS, 0);
     raw_open("path_open follow link_abs_file", data, __WASI_LOOKUPFLAGS_SYMLINK_FOLLOW, "link_abs_file", 0,
              ALL_RIGHTS, 0);
+    raw_lstat("path_filestat_get (no follow) link_rel_dir/secret.txt", data, "link_rel_dir/secret.txt");
+    raw_lstat("path_filestat_get (no follow) link_abs_dir/secret.txt", data, "link_abs_dir/secret.txt");
+    raw_lstat("path_filestat_get (no follow) link_parent/outside", data, "link_parent/outside");
+    raw_lstat("path_filestat_get (no follow) link_parent/.", data, "link_parent/.");
+    raw_lstat("path_filestat_get (no follow) link_rel_dir/..", data, "link_rel_dir/..");
     raw_open("path_open link_rel_dir/secret.txt without follow", data, 0, "link_rel_dir/secret.txt", 0,
              ALL_RIGHTS, 0);
     MUST_FAIL("unlink /data/link_rel_dir/secret.txt", unlink("/data/link_rel_dir/secret.txt"));
@@ -326,6 +347,32 @@ static void escapes_by_new_names(const char *host_root) {
     try_open("open own symlink /data/my_etc -> /etc/passwd", "/data/my_etc", O_RDONLY);
     try_opendir("opendir own symlink /data/my_parent", "/data/my_parent");
     MUST_FAIL("mkdir /data/my_parent/newdir", mkdir("/data/my_parent/newdir", 0755));
+}
+
+// The preopened directory itself, named from inside it, can be neither removed nor moved.
+static void the_preopen_itself(__wasi_fd_t empty, __wasi_fd_t data) {
+    const char *names[] = {".", "./", "sub/..", "..", "", "/"};
+    char what[128];
+    __wasi_errno_t e;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        e = __wasi_path_remove_directory(empty, names[i]);
+        snprintf(what, sizeof what, "path_remove_directory(/empty, \"%s\")", names[i]);
+        report(what, e != 0, e, NULL);
+        e = __wasi_path_rename(empty, names[i], data, "moved_preopen");
+        snprintf(what, sizeof what, "path_rename(/empty, \"%s\") into /data", names[i]);
+        report(what, e != 0, e, NULL);
+        e = __wasi_path_unlink_file(empty, names[i]);
+        snprintf(what, sizeof what, "path_unlink_file(/empty, \"%s\")", names[i]);
+        report(what, e != 0, e, NULL);
+    }
+    e = __wasi_path_rename(data, "file.txt", empty, ".");
+    report("path_rename a file over /empty itself", e != 0, e, NULL);
+    e = __wasi_path_symlink("x", empty, ".");
+    report("path_symlink at /empty itself", e != 0, e, NULL);
+    e = __wasi_path_link(empty, 0, ".", data, "dir_hard_link");
+    report("path_link of the /empty directory", e != 0, e, NULL);
+    e = __wasi_path_filestat_set_times(empty, 0, "..", 0, 0, __WASI_FSTFLAGS_MTIM_NOW);
+    report("path_filestat_set_times(/empty, \"..\")", e != 0, e, NULL);
 }
 
 static void invalid_utf8(__wasi_fd_t data) {
@@ -498,6 +545,7 @@ int main(int argc, char **argv) {
     }
     __wasi_fd_t data = preopen("/data");
     __wasi_fd_t ro = preopen("/ro");
+    __wasi_fd_t empty = preopen("/empty");
     // Relative paths below then resolve against /data, so they reach the host.
     control("chdir /data", chdir("/data") == 0);
     int fd = open("/data/file.txt", O_RDONLY);
@@ -508,6 +556,7 @@ int main(int argc, char **argv) {
     escapes_by_path(data);
     escapes_by_symlink(data);
     escapes_by_new_names(argv[1]);
+    the_preopen_itself(empty, data);
     invalid_utf8(data);
     read_only(ro, data);
     rights();

@@ -134,6 +134,7 @@ fn assert_same_tree(
 ///     bad-\xff-name     (a file whose name is not UTF-8)
 /// ROOT/ro/                 (preopened read-only as /ro)
 ///     file.txt, dir/inner.txt, emptydir/
+/// ROOT/empty/              (preopened as /empty, read-write unless every preopen is read-only)
 /// ```
 fn plant(root: &Path) {
     let outside = root.join("outside");
@@ -144,6 +145,7 @@ fn plant(root: &Path) {
         sandbox.join("sub"),
         ro.join("dir"),
         ro.join("emptydir"),
+        root.join("empty"),
     ] {
         std::fs::create_dir_all(d).unwrap();
     }
@@ -188,6 +190,7 @@ fn hostile_program_cannot_leave_its_preopens() {
         .arg(root.to_str().unwrap())
         .dir(&sandbox, "/data", DirPerms::ReadWrite)
         .dir(&root.join("ro"), "/ro", DirPerms::ReadOnly)
+        .dir(&root.join("empty"), "/empty", DirPerms::ReadWrite)
         .run(&c_program("hostile"));
     let stdout = out.stdout();
     let context = format!("--- stdout:\n{stdout}\n--- stderr:\n{}", out.stderr());
@@ -233,6 +236,7 @@ fn read_only_preopen_stays_unchanged() {
         .arg(root.to_str().unwrap())
         .dir(&sandbox, "/data", DirPerms::ReadOnly)
         .dir(&root.join("ro"), "/ro", DirPerms::ReadOnly)
+        .dir(&root.join("empty"), "/empty", DirPerms::ReadOnly)
         .run(&c_program("hostile"));
     let context = format!(
         "--- stdout:\n{}\n--- stderr:\n{}",
@@ -280,7 +284,9 @@ const EFAULT: i32 = 21;
 const EILSEQ: i32 = 25;
 const EINVAL: i32 = 28;
 const EISDIR: i32 = 31;
+const ENAMETOOLONG: i32 = 37;
 const ENOTDIR: i32 = 54;
+const EPERM: i32 = 63;
 const ENOTCAPABLE: i32 = 76;
 
 #[test]
@@ -356,6 +362,12 @@ fn bad_arguments_get_an_errno_not_a_trap() {
         ("t_prestat_dir_name_outside", &[EFAULT]),
         ("t_readdir_buf_outside", &[EFAULT]),
         ("t_readdir_bufused_outside", &[EFAULT]),
+        ("t_path_component_too_long", &[ENAMETOOLONG]),
+        (
+            "t_path_of_60000_slashes",
+            &[ENAMETOOLONG, ENOTCAPABLE, EPERM],
+        ),
+        ("t_prestat_dir_name_too_short", &[ENAMETOOLONG, EINVAL]),
     ];
     let mut wrong = Vec::new();
     for (name, allowed) in expected {
@@ -381,6 +393,11 @@ fn bad_arguments_get_an_errno_not_a_trap() {
         );
     }
 
+    assert_eq!(
+        s.read(1026, 1),
+        [0xAA],
+        "fd_prestat_dir_name wrote past the length it was given"
+    );
     assert_eq!(s.call::<(), i32>("still_alive", ()), 0);
     assert!(
         wrong.is_empty(),
