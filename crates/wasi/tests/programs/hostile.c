@@ -351,7 +351,7 @@ static void escapes_by_new_names(const char *host_root) {
 
 // The preopened directory itself, named from inside it, can be neither removed nor moved.
 static void the_preopen_itself(__wasi_fd_t empty, __wasi_fd_t data) {
-    const char *names[] = {".", "./", "sub/..", "..", "", "/"};
+    const char *names[] = {".", "./", "./.", ".//", "..", "", "/"};
     char what[128];
     __wasi_errno_t e;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {

@@ -17,7 +17,10 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use wvm::{Engine, Linker, Module, Store};
-use wvm_wasi::{DirPerms, I32Exit, ReadPipe, WasiCtx, WasiCtxBuilder, WritePipe, add_to_linker};
+use wvm_wasi::{
+    DeterministicClocks, DeterministicRandom, DirPerms, I32Exit, ReadPipe, WasiCtx, WasiCtxBuilder,
+    WritePipe, add_to_linker,
+};
 
 /// `tests/programs`.
 pub fn programs_dir() -> PathBuf {
@@ -157,6 +160,8 @@ pub struct Wasi {
     env: Vec<(String, String)>,
     stdin: Vec<u8>,
     dirs: Vec<(PathBuf, String, DirPerms)>,
+    /// Deterministic clocks (realtime start, step) and random seed, instead of the host's.
+    deterministic: Option<(u64, u64, u64)>,
 }
 
 impl Wasi {
@@ -195,6 +200,12 @@ impl Wasi {
         self
     }
 
+    /// Replaces the host's clocks and random source with deterministic ones.
+    pub fn deterministic(mut self, realtime_start: u64, step: u64, seed: u64) -> Wasi {
+        self.deterministic = Some((realtime_start, step, seed));
+        self
+    }
+
     /// The context, and the pipes that collect stdout and stderr.
     fn build(self) -> (WasiCtx, WritePipe, WritePipe) {
         let mut b = WasiCtxBuilder::new();
@@ -212,6 +223,10 @@ impl Wasi {
         for (host, guest, perms) in &self.dirs {
             b.preopened_dir(host, guest, *perms)
                 .unwrap_or_else(|e| panic!("preopen {}: {e}", host.display()));
+        }
+        if let Some((start, step, seed)) = self.deterministic {
+            b.clocks(DeterministicClocks::new(start, step));
+            b.random(DeterministicRandom::new(seed));
         }
         (b.build(), out, err)
     }
