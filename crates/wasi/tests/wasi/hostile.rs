@@ -417,3 +417,22 @@ fn bad_arguments_get_an_errno_not_a_trap() {
     names.sort();
     assert_eq!(names, ["f.txt"], "a failed call created a file");
 }
+
+#[test]
+fn a_module_without_an_exported_memory_gets_an_errno_or_a_trap() {
+    let path = wat_program("no_memory");
+    for export in ["write", "args_sizes"] {
+        let (mut s, out, _) = Wasi::new("no_memory.wat").arg("x").instantiate(&path);
+        let f = s
+            .instance
+            .get_typed_func::<(), i32>(&s.store, export)
+            .unwrap();
+        // A panic here fails the test; a trap or any errno is fine.
+        match f.call(&mut s.store, ()) {
+            Ok(errno) => assert_ne!(errno, 0, "{export} succeeded without a memory"),
+            Err(e) => assert!(e.trap_code().is_some(), "{export}: {e}"),
+        }
+        assert_eq!(out.contents(), b"");
+    }
+    Wasi::new("no_memory.wat").run(&path).assert_exit(3);
+}

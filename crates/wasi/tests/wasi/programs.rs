@@ -242,6 +242,25 @@ fn args_and_environment() {
 }
 
 #[test]
+fn thousands_of_arguments_and_variables() {
+    let args: Vec<String> = (0..3000).map(|i| format!("arg{i}")).collect();
+    let mut wasi = Wasi::new("args_env.wasm");
+    for a in &args {
+        wasi = wasi.arg(a);
+    }
+    for i in 0..3000 {
+        wasi = wasi.env(&format!("V{i}"), &"x".repeat(i % 50));
+    }
+    let out = wasi.run(&c_program("args_env"));
+    out.assert_success();
+    let stdout = out.stdout();
+    assert!(stdout.starts_with("argc=3001\nargv[0]=args_env.wasm\nargv[1]=arg0\n"));
+    assert!(stdout.contains("\nargv[3000]=arg2999\n"));
+    assert!(stdout.contains(&format!("\nV2999={}\n", "x".repeat(2999 % 50))));
+    assert_eq!(stdout.lines().filter(|l| l.starts_with('V')).count(), 3000);
+}
+
+#[test]
 fn no_arguments_and_no_environment_unless_granted() {
     let out = Wasi::new("args_env.wasm").run(&c_program("args_env"));
     out.assert_success();
