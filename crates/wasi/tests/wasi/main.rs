@@ -234,21 +234,20 @@ impl Wasi {
     /// Instantiates the module at `path` (binary or text) with WASI and calls `_start`.
     pub fn run(self, path: &Path) -> Outcome {
         let (ctx, out, err) = self.build();
-        let path = path.to_path_buf();
-        let exit = no_panic(&path.display().to_string(), move || {
-            let mut session = Session::new(ctx, &path);
-            let start = session
-                .instance
-                .get_typed_func::<(), ()>(&session.store, "_start")
-                .expect("the program exports _start");
-            match start.call(&mut session.store, ()) {
-                Ok(()) => Exit::Code(0),
-                Err(e) => match e.downcast_ref::<I32Exit>() {
-                    Some(I32Exit(code)) => Exit::Code(*code),
-                    None => Exit::Trap(e.to_string()),
-                },
-            }
-        });
+        let mut session = Session::new(ctx, path);
+        let start = session
+            .instance
+            .get_typed_func::<(), ()>(&session.store, "_start")
+            .expect("the program exports _start");
+        let store = &mut session.store;
+        let result = no_panic(&path.display().to_string(), move || start.call(store, ()));
+        let exit = match result {
+            Ok(()) => Exit::Code(0),
+            Err(e) => match e.downcast_ref::<I32Exit>() {
+                Some(I32Exit(code)) => Exit::Code(*code),
+                None => Exit::Trap(e.to_string()),
+            },
+        };
         Outcome {
             exit,
             stdout: out.contents(),
