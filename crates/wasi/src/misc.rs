@@ -143,15 +143,18 @@ pub(crate) fn poll_oneoff(
                     SubKind::FdRead(_) => (Op::Read, 1),
                     _ => (Op::Write, 2),
                 };
-                let error = match cx.ctx.table.get(fd) {
-                    Ok(e) => check(e, op).err(),
-                    Err(e) => Some(e),
+                let (error, nbytes) = match cx.ctx.table.get_mut(fd) {
+                    Ok(e) => match check(e, op) {
+                        Ok(()) => (None, readable_bytes(&mut e.desc, op)),
+                        Err(err) => (Some(err), 0),
+                    },
+                    Err(e) => (Some(e), 0),
                 };
                 ready.push(Event {
                     userdata: sub.userdata,
                     error: error.map_or(0, Errno::code),
                     tag,
-                    nbytes: 0,
+                    nbytes,
                     hangup: false,
                 });
             }
@@ -203,6 +206,20 @@ pub(crate) fn poll_oneoff(
     }
     cx.mem.write_u32(nevents, ready.len() as u32)?;
     Ok(())
+}
+
+/// For a read subscription on a regular file, the bytes between the position and the end;
+/// 0 where that is unknown.
+fn readable_bytes(desc: &mut Descriptor, op: Op) -> u64 {
+    use std::io::Seek;
+    match desc {
+        Descriptor::File(f) if op == Op::Read => {
+            let len = f.file.metadata().map(|m| m.len()).unwrap_or(0);
+            let pos = f.file.stream_position().unwrap_or(len);
+            len.saturating_sub(pos)
+        }
+        _ => 0,
+    }
 }
 
 pub(crate) fn sock_accept(cx: &mut Cx, fd: u32, flags: u32, out: u32) -> SysResult {

@@ -47,7 +47,8 @@ pub(crate) fn path_filestat_get(
 ) -> SysResult {
     let path = path_arg(cx, path, path_len)?;
     let (d, _) = dir(cx.ctx, fd, Op::Lookup)?;
-    let meta = if flags & SYMLINK_FOLLOW != 0 {
+    // As in POSIX, a trailing `/` or `/.` resolves a symlink in the last component.
+    let meta = if flags & SYMLINK_FOLLOW != 0 || names_a_directory(&path) {
         d.metadata(&path)?
     } else {
         d.symlink_metadata(&path)?
@@ -55,6 +56,17 @@ pub(crate) fn path_filestat_get(
     let abi = cx.abi;
     cap_filestat(&meta).write(&mut cx.mem, out, abi)?;
     Ok(())
+}
+
+/// Whether `path` ends in a way that only a directory satisfies (`dir/`, `dir/.`).
+fn names_a_directory(path: &str) -> bool {
+    path.ends_with('/') || path.ends_with("/.")
+}
+
+/// `path` without trailing slashes (but `/` stays `/`).
+fn without_trailing_slashes(path: &str) -> &str {
+    let trimmed = path.trim_end_matches('/');
+    if trimmed.is_empty() { path } else { trimmed }
 }
 
 fn spec(t: Option<SetTime>) -> Option<SystemTimeSpec> {
@@ -131,7 +143,7 @@ pub(crate) fn path_open(
     path_len: u32,
     oflags: u32,
     rights_base: u64,
-    _rights_inheriting: u64,
+    rights_inheriting: u64,
     fdflags: u32,
     out: u32,
 ) -> SysResult {
@@ -145,8 +157,19 @@ pub(crate) fn path_open(
     let create = oflags & oflags::CREAT != 0;
     let truncate = oflags & oflags::TRUNC != 0;
     let append = fdflags & fdflags::APPEND != 0;
-    let read = rights_base & (rights::FD_READ | rights::FD_READDIR) != 0;
-    let write = rights_base & rights::FILE_WRITE != 0 || append || truncate || create;
+    // The new descriptor gets the rights asked for, as far as the directory may pass them on.
+    dir(cx.ctx, fd, Op::Lookup)?;
+    let parent = cx.ctx.table.get(fd)?;
+    let base = rights_base & parent.rights_inheriting;
+    let inheriting = rights_inheriting & parent.rights_inheriting;
+    if rights_base & rights::FILE_WRITE & !parent.rights_inheriting != 0
+        || (create && parent.rights_base & rights::PATH_CREATE_FILE == 0)
+        || (truncate && parent.rights_base & rights::PATH_FILESTAT_SET_SIZE == 0)
+    {
+        return Err(Errno::Notcapable.into());
+    }
+    let read = base & (rights::FD_READ | rights::FD_READDIR) != 0;
+    let write = base & rights::FILE_WRITE != 0 || append || truncate || create;
     let op = if write { Op::OpenForWrite } else { Op::Lookup };
     let (d, perms) = dir(cx.ctx, fd, op)?;
 
@@ -197,7 +220,7 @@ pub(crate) fn path_open(
             dir_perms: perms,
         })
     };
-    let new_fd = cx.ctx.table.push(desc)?;
+    let new_fd = cx.ctx.table.push_with_rights(desc, base, inheriting)?;
     cx.mem.write_u32(out, new_fd)?;
     Ok(())
 }
@@ -224,7 +247,10 @@ pub(crate) fn path_readlink(
 
 pub(crate) fn path_remove_directory(cx: &mut Cx, fd: u32, path: u32, path_len: u32) -> SysResult {
     let path = path_arg(cx, path, path_len)?;
-    dir(cx.ctx, fd, Op::Remove)?.0.remove_dir(path)?;
+    // cap-std refuses `dir/`, which POSIX accepts (and a symlink `link/` stays ENOTDIR).
+    dir(cx.ctx, fd, Op::Remove)?
+        .0
+        .remove_dir(without_trailing_slashes(&path))?;
     Ok(())
 }
 
@@ -247,6 +273,14 @@ pub(crate) fn path_rename(
     let new_path = path_arg(cx, new_path, new_len)?;
     let (old_dir, _) = dir(cx.ctx, fd, Op::Rename)?;
     let (new_dir, _) = dir(cx.ctx, new_fd, Op::Rename)?;
+    // A trailing slash on either side says "directory": renaming a file so is ENOTDIR.
+    if (names_a_directory(&old_path) || names_a_directory(&new_path))
+        && !old_dir
+            .symlink_metadata(without_trailing_slashes(&old_path))?
+            .is_dir()
+    {
+        return Err(Errno::Notdir.into());
+    }
     old_dir.rename(old_path, new_dir, new_path)?;
     Ok(())
 }

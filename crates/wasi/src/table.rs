@@ -65,8 +65,19 @@ pub(crate) struct FdTable {
 }
 
 impl FdTable {
-    /// Adds `desc` under the lowest free number.
+    /// Adds `desc` under the lowest free number, with the default rights of its kind.
     pub(crate) fn push(&mut self, desc: Descriptor) -> Result<u32, Errno> {
+        self.push_with_rights(desc, u64::MAX, u64::MAX)
+    }
+
+    /// Adds `desc` with at most the rights `base` and `inheriting` (never more than its kind
+    /// allows).
+    pub(crate) fn push_with_rights(
+        &mut self,
+        desc: Descriptor,
+        base: u64,
+        inheriting: u64,
+    ) -> Result<u32, Errno> {
         if self.map.len() >= MAX_FDS {
             return Err(Errno::Mfile);
         }
@@ -77,13 +88,13 @@ impl FdTable {
             }
             fd += 1;
         }
-        let (rights_base, rights_inheriting) = rights::of(&desc);
+        let (kind_base, kind_inheriting) = rights::of(&desc);
         self.map.insert(
             fd,
             Entry {
                 desc,
-                rights_base,
-                rights_inheriting,
+                rights_base: kind_base & base,
+                rights_inheriting: kind_inheriting & inheriting,
             },
         );
         Ok(fd)
