@@ -10,6 +10,7 @@ mod abi;
 mod hostile;
 mod poll;
 mod programs;
+mod socket;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -162,6 +163,8 @@ pub struct Wasi {
     dirs: Vec<(PathBuf, String, DirPerms)>,
     /// Deterministic clocks (realtime start, step) and random seed, instead of the host's.
     deterministic: Option<(u64, u64, u64)>,
+    /// A listening socket, preopened after the directories.
+    listener: Option<std::net::TcpListener>,
 }
 
 impl Wasi {
@@ -200,6 +203,12 @@ impl Wasi {
         self
     }
 
+    /// Preopens a listening TCP socket.
+    pub fn listener(mut self, listener: std::net::TcpListener) -> Wasi {
+        self.listener = Some(listener);
+        self
+    }
+
     /// Replaces the host's clocks and random source with deterministic ones.
     pub fn deterministic(mut self, realtime_start: u64, step: u64, seed: u64) -> Wasi {
         self.deterministic = Some((realtime_start, step, seed));
@@ -223,6 +232,9 @@ impl Wasi {
         for (host, guest, perms) in &self.dirs {
             b.preopened_dir(host, guest, *perms)
                 .unwrap_or_else(|e| panic!("preopen {}: {e}", host.display()));
+        }
+        if let Some(listener) = self.listener {
+            b.preopened_listener(listener);
         }
         if let Some((start, step, seed)) = self.deterministic {
             b.clocks(DeterministicClocks::new(start, step));
