@@ -117,6 +117,44 @@ macro_rules! define_instr {
                     _ => None,
                 }
             }
+
+            /// Whether executing this instruction may trap or call a function. The
+            /// translator records the Wasm byte offset of exactly these instructions
+            /// ([`CompiledFunc::wasm_offset`](crate::CompiledFunc::wasm_offset)).
+            pub fn may_trap_or_call(&self) -> bool {
+                match self {
+                    $(Instr::$ld(_) => true,)*
+                    $(Instr::$st(_) => true,)*
+                    Instr::Unreachable
+                    | Instr::Call { .. }
+                    | Instr::CallIndirect { .. }
+                    | Instr::MemoryFill { .. }
+                    | Instr::MemoryCopy { .. }
+                    | Instr::MemoryInit { .. }
+                    | Instr::TableGet { .. }
+                    | Instr::TableSet { .. }
+                    | Instr::TableFill { .. }
+                    | Instr::TableCopy { .. }
+                    | Instr::TableInit { .. }
+                    | Instr::I32DivS(_)
+                    | Instr::I32DivU(_)
+                    | Instr::I32RemS(_)
+                    | Instr::I32RemU(_)
+                    | Instr::I64DivS(_)
+                    | Instr::I64DivU(_)
+                    | Instr::I64RemS(_)
+                    | Instr::I64RemU(_)
+                    | Instr::I32TruncF32S(_)
+                    | Instr::I32TruncF32U(_)
+                    | Instr::I32TruncF64S(_)
+                    | Instr::I32TruncF64U(_)
+                    | Instr::I64TruncF32S(_)
+                    | Instr::I64TruncF32U(_)
+                    | Instr::I64TruncF64S(_)
+                    | Instr::I64TruncF64U(_) => true,
+                    _ => false,
+                }
+            }
         }
     };
 }

@@ -12,6 +12,9 @@
 //! top of the caller's operand stack and become the callee's first slots in place, and
 //! results come back in the callee's slots `0..n`.
 //!
+//! Beside its code, a [`CompiledFunc`] keeps a side table from each instruction that may trap
+//! or call back to the Wasm byte offset of its operator; only trap backtraces read it.
+//!
 //! Deliberately not here: `unsafe` code, execution, and anything that touches a store.
 
 #![forbid(unsafe_code)]

@@ -8,12 +8,14 @@
 //! instruction's destination instead of emitting a copy.
 //!
 //! Invariant at every block boundary: all entries sit at their own positions.
+//!
+//! Every emitted instruction that may trap or call also gets the byte offset of the operator
+//! it came from, in a side table ([`CompiledFunc::offsets`]) that only trap backtraces read.
+//! Memory and table operators are in `memory.rs`.
 
-use crate::instr::{Bin, Instr, Load, Slot, Store, Un};
+use crate::instr::{Bin, Instr, Slot, Un};
 use std::collections::HashMap;
-use wvm_environ::wasmparser::{
-    BinaryReader, BlockType, FunctionBody, MemArg, Operator, OperatorsReader,
-};
+use wvm_environ::wasmparser::{BinaryReader, BlockType, FunctionBody, Operator, OperatorsReader};
 use wvm_environ::{CompileError, ModuleInfo};
 
 /// The largest frame (in slots) a function may need: 16 Mi slots (128 MiB).
@@ -30,6 +32,28 @@ pub struct CompiledFunc {
     /// Initial contents of slots `num_params..num_params + template.len()`: zeroed locals,
     /// then the constants.
     pub template: Box<[u64]>,
+    /// `(instruction index, Wasm byte offset)` of every instruction that may trap or call
+    /// ([`Instr::may_trap_or_call`]), sorted by index: the offset (in the module binary) of
+    /// the operator that produced it. Read only to describe a trap, never while running.
+    pub offsets: Box<[(u32, u32)]>,
+}
+
+impl CompiledFunc {
+    /// The Wasm byte offset of the operator that produced instruction `pc`, if that
+    /// instruction may trap or call.
+    pub fn wasm_offset(&self, pc: usize) -> Option<u32> {
+        let pc = u32::try_from(pc).ok()?;
+        let i = self.offsets.binary_search_by_key(&pc, |&(p, _)| p).ok()?;
+        Some(self.offsets[i].1)
+    }
+
+    /// The instruction that ran last when execution stopped with its program counter at
+    /// `resume_pc` (a trap, or a call's return address): the last instruction before
+    /// `resume_pc` that is not an [`Instr::Extra`] operand word.
+    pub fn instr_before(&self, resume_pc: usize) -> Option<usize> {
+        let code = self.code.get(..resume_pc)?;
+        code.iter().rposition(|i| !matches!(i, Instr::Extra { .. }))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,7 +96,10 @@ struct Translator<'a> {
     /// redirected to write elsewhere.
     last_result: Option<usize>,
     num_results: u32,
+    /// Offset of the operator being translated.
     offset: u64,
+    /// See [`CompiledFunc::offsets`].
+    offsets: Vec<(u32, u32)>,
 }
 
 fn err(message: impl Into<String>, offset: u64) -> CompileError {
@@ -149,6 +176,7 @@ pub fn translate(
         last_result: None,
         num_results,
         offset: range.start as u64,
+        offsets: Vec::new(),
     };
     let mut reader: OperatorsReader<'_> = body.get_operators_reader()?;
     while !reader.eof() {
@@ -169,6 +197,7 @@ pub fn translate(
         num_results,
         frame_size,
         template: template.into_boxed_slice(),
+        offsets: t.offsets.into_boxed_slice(),
     })
 }
 
@@ -182,6 +211,11 @@ impl Translator<'_> {
     }
 
     fn emit(&mut self, i: Instr) -> usize {
+        if i.may_trap_or_call()
+            && let Ok(offset) = u32::try_from(self.offset)
+        {
+            self.offsets.push((self.pc(), offset));
+        }
         self.code.push(i);
         self.last_result = None;
         self.code.len() - 1
@@ -379,26 +413,6 @@ impl Translator<'_> {
         let src = self.pop();
         let dst = self.push_result();
         self.produce(f(Un { dst, src }));
-    }
-
-    fn load(&mut self, f: fn(Load) -> Instr, m: MemArg) {
-        let addr = self.pop();
-        let dst = self.push_result();
-        self.produce(f(Load {
-            dst,
-            addr,
-            offset: m.offset as u32,
-        }));
-    }
-
-    fn store(&mut self, f: fn(Store) -> Instr, m: MemArg) {
-        let value = self.pop();
-        let addr = self.pop();
-        self.emit(f(Store {
-            addr,
-            value,
-            offset: m.offset as u32,
-        }));
     }
 
     fn push_const(&mut self, bits: u64) {
@@ -654,122 +668,6 @@ impl Translator<'_> {
                     global: global_index,
                 });
             }
-            O::I32Load { memarg } => self.load(Instr::I32Load, memarg),
-            O::I64Load { memarg } => self.load(Instr::I64Load, memarg),
-            O::F32Load { memarg } => self.load(Instr::F32Load, memarg),
-            O::F64Load { memarg } => self.load(Instr::F64Load, memarg),
-            O::I32Load8S { memarg } => self.load(Instr::I32Load8S, memarg),
-            O::I32Load8U { memarg } => self.load(Instr::I32Load8U, memarg),
-            O::I32Load16S { memarg } => self.load(Instr::I32Load16S, memarg),
-            O::I32Load16U { memarg } => self.load(Instr::I32Load16U, memarg),
-            O::I64Load8S { memarg } => self.load(Instr::I64Load8S, memarg),
-            O::I64Load8U { memarg } => self.load(Instr::I64Load8U, memarg),
-            O::I64Load16S { memarg } => self.load(Instr::I64Load16S, memarg),
-            O::I64Load16U { memarg } => self.load(Instr::I64Load16U, memarg),
-            O::I64Load32S { memarg } => self.load(Instr::I64Load32S, memarg),
-            O::I64Load32U { memarg } => self.load(Instr::I64Load32U, memarg),
-            O::I32Store { memarg } => self.store(Instr::I32Store, memarg),
-            O::I64Store { memarg } => self.store(Instr::I64Store, memarg),
-            O::F32Store { memarg } => self.store(Instr::F32Store, memarg),
-            O::F64Store { memarg } => self.store(Instr::F64Store, memarg),
-            O::I32Store8 { memarg } => self.store(Instr::I32Store8, memarg),
-            O::I32Store16 { memarg } => self.store(Instr::I32Store16, memarg),
-            O::I64Store8 { memarg } => self.store(Instr::I64Store8, memarg),
-            O::I64Store16 { memarg } => self.store(Instr::I64Store16, memarg),
-            O::I64Store32 { memarg } => self.store(Instr::I64Store32, memarg),
-            O::MemorySize { .. } => {
-                let dst = self.push_result();
-                self.produce(Instr::MemorySize { dst });
-            }
-            O::MemoryGrow { .. } => {
-                let delta = self.pop();
-                let dst = self.push_result();
-                self.produce(Instr::MemoryGrow { dst, delta });
-            }
-            O::MemoryFill { .. } => {
-                let (len, value, dst) = (self.pop(), self.pop(), self.pop());
-                self.emit(Instr::MemoryFill { dst, value, len });
-            }
-            O::MemoryCopy { .. } => {
-                let (len, src, dst) = (self.pop(), self.pop(), self.pop());
-                self.emit(Instr::MemoryCopy { dst, src, len });
-            }
-            O::MemoryInit { data_index, .. } => {
-                let (len, src, dst) = (self.pop(), self.pop(), self.pop());
-                self.emit(Instr::MemoryInit { dst, src, len });
-                self.code.push(Instr::Extra {
-                    a: data_index,
-                    b: 0,
-                    c: 0,
-                });
-            }
-            O::DataDrop { data_index } => {
-                self.emit(Instr::DataDrop {
-                    segment: data_index,
-                });
-            }
-            O::TableGet { table } => {
-                let index = self.pop();
-                let dst = self.push_result();
-                self.produce(Instr::TableGet { dst, index, table });
-            }
-            O::TableSet { table } => {
-                let (value, index) = (self.pop(), self.pop());
-                self.emit(Instr::TableSet {
-                    index,
-                    value,
-                    table,
-                });
-            }
-            O::TableSize { table } => {
-                let dst = self.push_result();
-                self.produce(Instr::TableSize { dst, table });
-            }
-            O::TableGrow { table } => {
-                let (delta, init) = (self.pop(), self.pop());
-                let dst = self.push_result();
-                self.emit(Instr::TableGrow { dst, init, delta });
-                self.code.push(Instr::Extra {
-                    a: table,
-                    b: 0,
-                    c: 0,
-                });
-            }
-            O::TableFill { table } => {
-                let (len, value, dst) = (self.pop(), self.pop(), self.pop());
-                self.emit(Instr::TableFill { dst, value, len });
-                self.code.push(Instr::Extra {
-                    a: table,
-                    b: 0,
-                    c: 0,
-                });
-            }
-            O::TableCopy {
-                dst_table,
-                src_table,
-            } => {
-                let (len, src, dst) = (self.pop(), self.pop(), self.pop());
-                self.emit(Instr::TableCopy { dst, src, len });
-                self.code.push(Instr::Extra {
-                    a: dst_table,
-                    b: src_table,
-                    c: 0,
-                });
-            }
-            O::TableInit { elem_index, table } => {
-                let (len, src, dst) = (self.pop(), self.pop(), self.pop());
-                self.emit(Instr::TableInit { dst, src, len });
-                self.code.push(Instr::Extra {
-                    a: table,
-                    b: elem_index,
-                    c: 0,
-                });
-            }
-            O::ElemDrop { elem_index } => {
-                self.emit(Instr::ElemDrop {
-                    segment: elem_index,
-                });
-            }
             O::I32Const { value } => self.push_const(u64::from(value as u32)),
             O::I64Const { value } => self.push_const(value as u64),
             O::F32Const { value } => self.push_const(u64::from(value.bits())),
@@ -788,7 +686,7 @@ impl Translator<'_> {
                     func: function_index,
                 });
             }
-            other => return self.numeric(other),
+            other => return self.memory_op(other),
         }
         Ok(())
     }
@@ -816,88 +714,6 @@ macro_rules! numeric_ops {
 
 crate::instr::with_numeric_ops! { numeric_ops! {} }
 
+mod memory;
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::instr::{Bin, Instr};
-
-    fn translate_wat(wat: &str) -> CompiledFunc {
-        let wasm = wat::parse_str(wat).unwrap();
-        let info = ModuleInfo::decode(&wasm).unwrap();
-        translate(&info, &wasm, 0).unwrap()
-    }
-
-    #[test]
-    fn operands_read_locals_directly_and_results_land_in_slot_zero() {
-        let f = translate_wat(
-            "(module (func (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))",
-        );
-        assert_eq!(
-            &*f.code,
-            &[
-                Instr::I32Add(Bin {
-                    dst: 0,
-                    lhs: 0,
-                    rhs: 1
-                }),
-                Instr::Return
-            ]
-        );
-        assert_eq!(f.frame_size, 3);
-    }
-
-    #[test]
-    fn constants_live_in_slots_and_local_set_rewrites_the_producer() {
-        let f = translate_wat(
-            "(module (func (param i32) local.get 0 i32.const 7 i32.add local.set 0))",
-        );
-        // Slot 1 holds the constant 7 (from the frame template).
-        assert_eq!(&*f.template, &[7]);
-        assert_eq!(
-            &*f.code,
-            &[
-                Instr::I32Add(Bin {
-                    dst: 0,
-                    lhs: 0,
-                    rhs: 1
-                }),
-                Instr::Return
-            ]
-        );
-    }
-
-    #[test]
-    fn a_pending_local_read_is_saved_before_the_local_changes() {
-        // The first `local.get 0` must still see the old value after `local.set 0`.
-        let f = translate_wat(
-            "(module (func (param i32) (result i32)
-                local.get 0 i32.const 1 local.set 0 local.get 0 i32.sub))",
-        );
-        let copies = f
-            .code
-            .iter()
-            .filter(|i| matches!(i, Instr::Copy { .. }))
-            .count();
-        assert_eq!(copies, 2, "{:?}", f.code);
-        assert!(
-            matches!(f.code[0], Instr::Copy { dst: 2, src: 0 }),
-            "{:?}",
-            f.code
-        );
-    }
-
-    #[test]
-    fn loops_branch_back_to_their_header() {
-        let f = translate_wat(
-            "(module (func (param i32)
-                (loop (br_if 0 (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))))",
-        );
-        assert!(
-            f.code
-                .iter()
-                .any(|i| matches!(i, Instr::BrIfNez { target: 0, .. })),
-            "{:?}",
-            f.code
-        );
-    }
-}
+mod tests;

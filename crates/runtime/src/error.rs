@@ -1,5 +1,6 @@
 //! The one error type of the embedding API, and traps.
 
+use crate::FrameInfo;
 use std::fmt;
 use wvm_environ::{CompileError, TrapCode};
 
@@ -7,21 +8,46 @@ use wvm_environ::{CompileError, TrapCode};
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// A WebAssembly trap: execution stopped abnormally.
+///
+/// `Display` prints the trap's message only (the spec testsuite's wording, or the host
+/// function's error); the backtrace is [`Trap::trace`].
 #[derive(Debug)]
 pub struct Trap {
     code: TrapCode,
     /// The error a host function returned, for [`TrapCode::Host`].
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    trace: Vec<FrameInfo>,
 }
 
 impl Trap {
     pub(crate) fn new(code: TrapCode) -> Trap {
-        Trap { code, source: None }
+        Trap::with_source(code, None)
+    }
+
+    fn with_source(
+        code: TrapCode,
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Trap {
+        Trap {
+            code,
+            source,
+            trace: Vec::new(),
+        }
     }
 
     /// Why execution stopped.
     pub fn code(&self) -> TrapCode {
         self.code
+    }
+
+    /// The WebAssembly call stack where the trap happened, innermost frame first: the
+    /// function that trapped at the trapping instruction (for a host function's error, the
+    /// Wasm function that called it, at the call), then each caller at its call instruction.
+    /// Frames of Wasm code that called into the host which then called back into Wasm
+    /// follow those of the inner call. Host functions have no frames. Empty for a trap
+    /// outside any Wasm function (e.g. while applying segments at instantiation).
+    pub fn trace(&self) -> &[FrameInfo] {
+        &self.trace
     }
 }
 
@@ -94,19 +120,27 @@ impl Error {
     pub(crate) fn into_host_trap(self) -> Error {
         match *self.0 {
             ErrorKind::Trap(_) => self,
-            ErrorKind::Host(source) => Error::from_kind(ErrorKind::Trap(Trap {
-                code: TrapCode::Host,
-                source: Some(source),
-            })),
+            ErrorKind::Host(source) => Error::from_kind(ErrorKind::Trap(Trap::with_source(
+                TrapCode::Host,
+                Some(source),
+            ))),
             other => {
                 let source: Box<dyn std::error::Error + Send + Sync> =
                     Box::new(Error(Box::new(other)));
-                Error::from_kind(ErrorKind::Trap(Trap {
-                    code: TrapCode::Host,
-                    source: Some(source),
-                }))
+                Error::from_kind(ErrorKind::Trap(Trap::with_source(
+                    TrapCode::Host,
+                    Some(source),
+                )))
             }
         }
+    }
+
+    /// Appends outer frames to a trap's backtrace; other errors stay as they are.
+    pub(crate) fn append_trace(mut self, frames: impl FnOnce() -> Vec<FrameInfo>) -> Error {
+        if let ErrorKind::Trap(t) = &mut *self.0 {
+            t.trace.extend(frames());
+        }
+        self
     }
 
     /// What kind of error this is.

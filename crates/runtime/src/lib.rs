@@ -51,6 +51,7 @@ pub use engine::{Config, Engine};
 pub use error::{Error, ErrorKind, Result, Trap};
 pub use func::{Caller, Func, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy};
 pub use instance::Instance;
+pub use interp::FrameInfo;
 pub use items::{Extern, Global, Memory, Table};
 pub use linker::Linker;
 pub use module::{ExportType, ImportType, Module};

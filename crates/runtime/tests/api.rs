@@ -337,3 +337,223 @@ fn unbounded_host_wasm_reentry_ends_in_a_trap() -> Result<()> {
     assert!(e.to_string().contains("call stack exhausted"), "{e}");
     Ok(())
 }
+
+/// The start of defined function `def`'s body and the byte offset of each of its
+/// operators, read with wasmparser independently of the runtime.
+fn operator_offsets(wasm: &[u8], def: usize) -> (usize, Vec<usize>) {
+    use wvm_environ::wasmparser::{Parser, Payload};
+    let body = Parser::new(0)
+        .parse_all(wasm)
+        .filter_map(|p| match p.unwrap() {
+            Payload::CodeSectionEntry(body) => Some(body),
+            _ => None,
+        })
+        .nth(def)
+        .expect("function body");
+    let mut ops = body.get_operators_reader().unwrap();
+    let mut offsets = Vec::new();
+    while !ops.eof() {
+        offsets.push(ops.read_with_offset().unwrap().1 as usize);
+    }
+    (body.range().start as usize, offsets)
+}
+
+/// The offset of the `n`-th operator of defined function `def` whose opcode byte is `opcode`.
+fn offset_of_opcode(wasm: &[u8], def: usize, opcode: u8, n: usize) -> usize {
+    let (_, offsets) = operator_offsets(wasm, def);
+    offsets
+        .into_iter()
+        .filter(|&o| wasm[o] == opcode)
+        .nth(n)
+        .expect("operator")
+}
+
+const UNREACHABLE: u8 = 0x00;
+const CALL: u8 = 0x10;
+
+#[test]
+fn trap_trace_names_each_frame_at_its_instruction() -> Result<()> {
+    let wasm = wat::parse_str(
+        r#"(module $calc
+            (func $a (export "a") (nop) (call $b))
+            (func $b (drop (i32.const 1)) (call $c) (nop))
+            (func $c (nop) (nop) (unreachable)))"#,
+    )
+    .unwrap();
+    let engine = Engine::default();
+    let module = Module::new(&engine, &wasm)?;
+    let mut store = Store::new(&engine, ());
+    let instance = Linker::new(&engine).instantiate(&mut store, &module)?;
+    let a = instance.get_typed_func::<(), ()>(&store, "a")?;
+    let err = a.call(&mut store, ()).unwrap_err();
+    assert_eq!(err.to_string(), "unreachable");
+    let trap = err.as_trap().expect("a trap");
+    assert_eq!(trap.to_string(), "unreachable");
+    let trace = trap.trace();
+    let names: Vec<_> = trace.iter().map(|f| f.func_name()).collect();
+    assert_eq!(names, [Some("c"), Some("b"), Some("a")], "{trace:?}");
+    let indices: Vec<_> = trace.iter().map(FrameInfo::func_index).collect();
+    assert_eq!(indices, [2, 1, 0]);
+    assert!(trace.iter().all(|f| f.module_name() == Some("calc")));
+    let expected = [
+        offset_of_opcode(&wasm, 2, UNREACHABLE, 0),
+        offset_of_opcode(&wasm, 1, CALL, 0),
+        offset_of_opcode(&wasm, 0, CALL, 0),
+    ];
+    for (frame, (def, want)) in
+        trace
+            .iter()
+            .zip([(2, expected[0]), (1, expected[1]), (0, expected[2])])
+    {
+        assert_eq!(frame.module_offset(), Some(want), "{frame}");
+        let (body_start, _) = operator_offsets(&wasm, def);
+        assert_eq!(frame.func_offset(), Some(want - body_start), "{frame}");
+    }
+    assert_eq!(wasm[expected[0]], UNREACHABLE);
+    assert_eq!(wasm[expected[1]], CALL);
+    assert_eq!(
+        trace[0].to_string(),
+        format!("calc!c (func 2) at offset {:#x}", expected[0])
+    );
+    Ok(())
+}
+
+#[test]
+fn host_error_trap_trace_starts_at_the_wasm_caller() -> Result<()> {
+    let wasm = wat::parse_str(
+        r#"(module
+            (import "env" "fail" (func $fail (param i32)))
+            (func $run (export "run") (call $mid))
+            (func $mid (call $fail (i32.const 7))))"#,
+    )
+    .unwrap();
+    let (mut store, _, mut linker) = setup("(module)");
+    let module = Module::new(store.engine(), &wasm)?;
+    linker.func_wrap("env", "fail", |x: i32| -> Result<()> {
+        Err(Error::msg(format!("host says no to {x}")))
+    })?;
+    let instance = linker.instantiate(&mut store, &module)?;
+    let run = instance.get_typed_func::<(), ()>(&store, "run")?;
+    let err = run.call(&mut store, ()).unwrap_err();
+    assert_eq!(err.to_string(), "host says no to 7");
+    assert_eq!(err.trap_code(), Some(TrapCode::Host));
+    let trace = err.as_trap().unwrap().trace();
+    let frames: Vec<_> = trace
+        .iter()
+        .map(|f| (f.func_index(), f.func_name(), f.module_offset()))
+        .collect();
+    assert_eq!(
+        frames,
+        [
+            (2, Some("mid"), Some(offset_of_opcode(&wasm, 1, CALL, 0))),
+            (1, Some("run"), Some(offset_of_opcode(&wasm, 0, CALL, 0))),
+        ]
+    );
+    Ok(())
+}
+
+#[test]
+fn trace_without_a_name_section_counts_imported_functions() -> Result<()> {
+    let wasm = wat::parse_str(
+        r#"(module
+            (import "env" "f" (func))
+            (import "env" "g" (func))
+            (func (export "run") (param i32) (result i32)
+                (call 3 (local.get 0)))
+            (func (param i32) (result i32)
+                (i32.div_u (i32.const 1) (local.get 0))))"#,
+    )
+    .unwrap();
+    let (mut store, _, mut linker) = setup("(module)");
+    let module = Module::new(store.engine(), &wasm)?;
+    linker.func_wrap("env", "f", || {})?;
+    linker.func_wrap("env", "g", || {})?;
+    let instance = linker.instantiate(&mut store, &module)?;
+    let run = instance.get_typed_func::<i32, i32>(&store, "run")?;
+    assert_eq!(run.call(&mut store, 1)?, 1);
+    let err = run.call(&mut store, 0).unwrap_err();
+    assert_eq!(err.to_string(), "integer divide by zero");
+    let trace = err.as_trap().unwrap().trace();
+    assert_eq!(trace.len(), 2, "{trace:?}");
+    assert!(trace.iter().all(|f| f.func_name().is_none()));
+    assert!(trace.iter().all(|f| f.module_name().is_none()));
+    assert_eq!(trace[0].func_index(), 3);
+    assert_eq!(trace[1].func_index(), 2);
+    let div = trace[0].module_offset().unwrap();
+    assert_eq!(wasm[div], 0x6e, "i32.div_u");
+    assert_eq!(
+        trace[1].module_offset(),
+        Some(offset_of_opcode(&wasm, 0, CALL, 0))
+    );
+    assert_eq!(trace[0].to_string(), format!("<func 3> at offset {div:#x}"));
+    Ok(())
+}
+
+#[test]
+fn trap_trace_spans_host_reentry() -> Result<()> {
+    let wasm = wat::parse_str(
+        r#"(module
+            (import "env" "reenter" (func $reenter))
+            (func $outer (export "outer") (call $reenter))
+            (func $inner (export "inner") (call $deep))
+            (func $deep (unreachable)))"#,
+    )
+    .unwrap();
+    let (mut store, _, mut linker) = setup("(module)");
+    let module = Module::new(store.engine(), &wasm)?;
+    linker.func_wrap(
+        "env",
+        "reenter",
+        |mut caller: Caller<'_, Vec<String>>| -> Result<()> {
+            let inner = caller
+                .get_export("inner")
+                .and_then(Extern::into_func)
+                .ok_or_else(|| Error::msg("no inner"))?;
+            inner.call(&mut caller, &[], &mut [])
+        },
+    )?;
+    let instance = linker.instantiate(&mut store, &module)?;
+    let outer = instance.get_typed_func::<(), ()>(&store, "outer")?;
+    let err = outer.call(&mut store, ()).unwrap_err();
+    assert_eq!(err.to_string(), "unreachable");
+    let names: Vec<_> = err
+        .as_trap()
+        .unwrap()
+        .trace()
+        .iter()
+        .map(|f| f.func_name().unwrap())
+        .collect();
+    assert_eq!(names, ["deep", "inner", "outer"]);
+    Ok(())
+}
+
+#[test]
+fn stack_exhaustion_trace_shows_the_recursion() -> Result<()> {
+    let (mut store, module, linker) = setup(
+        r#"(module
+            (func $down (export "down") (param i32) (result i32)
+                (i32.add (i32.const 1) (call $down (local.get 0)))))"#,
+    );
+    let instance = linker.instantiate(&mut store, &module)?;
+    let down = instance.get_typed_func::<i32, i32>(&store, "down")?;
+    let err = down.call(&mut store, 0).unwrap_err();
+    assert_eq!(err.to_string(), "call stack exhausted");
+    let trace = err.as_trap().unwrap().trace();
+    assert!(trace.len() > 1000, "{}", trace.len());
+    let first = trace[0].module_offset();
+    assert!(first.is_some());
+    assert!(
+        trace
+            .iter()
+            .all(|f| f.func_name() == Some("down") && f.module_offset() == first)
+    );
+    Ok(())
+}
+
+#[test]
+fn traps_with_traces_stay_send_and_sync() {
+    fn send_sync<T: Send + Sync + 'static>() {}
+    send_sync::<Error>();
+    send_sync::<Trap>();
+    send_sync::<FrameInfo>();
+}

@@ -1,8 +1,12 @@
 //! The interpreter: the driver that enters WebAssembly from the host and runs host
-//! functions that WebAssembly calls, around the dispatch loop in [`exec`].
+//! functions that WebAssembly calls, around the dispatch loop in [`exec`]. A trap gets its
+//! backtrace ([`trace`]) here, on the error path only.
 
 mod exec;
 mod num;
+mod trace;
+
+pub use trace::FrameInfo;
 
 use crate::store::FuncKind;
 use crate::vm::ValRaw;
@@ -82,11 +86,20 @@ fn run_to_completion<T>(
                 return Ok(());
             }
             Exit::Host { func: callee, base } => {
-                call_host(store, act, callee, base)?;
+                if let Err(e) = call_host(store, act, callee, base) {
+                    return Err(with_trace(e, store, act));
+                }
             }
-            other => return Err(exit_error(other)),
+            other => return Err(with_trace(exit_error(other), store, act)),
         }
     }
+}
+
+/// Adds the Wasm frames of `act` (stopped at a trap or a host call) to a trap's backtrace.
+#[cold]
+#[inline(never)]
+fn with_trace<T>(e: Error, store: &Store<T>, act: &Activation) -> Error {
+    e.append_trace(|| trace::capture(&store.inner.funcs, &store.inner.instances, act))
 }
 
 fn exit_error(e: Exit) -> Error {
