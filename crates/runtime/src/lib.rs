@@ -30,11 +30,6 @@
 //! # Ok::<(), wvm::Error>(())
 //! ```
 
-/// The README's embedding example, compiled and run as a doctest.
-#[cfg(doctest)]
-#[doc = include_str!("../../../README.md")]
-pub struct ReadmeDoctests;
-
 mod engine;
 mod error;
 mod func;

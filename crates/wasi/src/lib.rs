@@ -20,6 +20,12 @@
 //! What does not live here: preview 2 / the component model, and the `wvm` command's flags
 //! (the CLI maps them onto the builder).
 
+/// The README's embedding examples (the core API and WASI), compiled and run as doctests here,
+/// where both crates are available.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
+
 mod abi;
 mod ctx;
 mod errno;
