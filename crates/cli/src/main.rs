@@ -2,42 +2,71 @@
 //!
 //! A thin shell over the embedding API of the `wvm` crate: every subcommand lives in its own
 //! file under `commands/`, parses its options with clap and does its work through the same
-//! public API an embedder uses (no private hooks into the runtime). Library errors are typed;
-//! this binary is the edge where they get context (which file, which export) with anyhow and
-//! turn into one `error: ...` line on stderr and an exit code:
+//! public API an embedder uses (no private hooks into the runtime). The tool subcommands
+//! (`wat2wasm`, `wasm2wat`, `validate`, `inspect`, `wast`) use the crates of the field
+//! (`wat`, `wasmprinter`, wasmparser) and `wvm-wast` directly. As with wasmtime, `wvm FILE ...`
+//! and `wvm --invoke NAME FILE ...` are short for `wvm run ...`.
 //!
-//! - `0`: success;
+//! Library errors are typed; this binary is the edge where they get context (which file, which
+//! export) with anyhow and turn into one `error: ...` line on stderr and an exit code, the same
+//! as wasmtime's:
+//!
+//! - `0..=125`: the guest's own exit code (WASI `proc_exit`), `0` for plain success;
 //! - `1`: any error that is not a trap (bad command line, unreadable, malformed or invalid
-//!   module, missing import, bad arguments for `--invoke`, ...);
-//! - `2`: the guest trapped (`error: wasm trap: <message>`, with the spec testsuite's wording).
+//!   module, missing import, bad arguments for `--invoke`, ...), or a tool command's negative
+//!   answer (`validate` found an invalid module, `wast` a failed directive);
+//! - `134` (128 + SIGABRT): the guest trapped (`error: wasm trap: <message>`, with the spec
+//!   testsuite's wording), followed by the Wasm backtrace, one frame per line.
 //!
 //! Errors are one line, except that a `.wat` syntax error keeps the text parser's source
-//! snippet (the lines after the first point at the offending column).
+//! snippet (the lines after the first point at the offending column) and that a trap is
+//! followed by its backtrace.
 //!
-//! What does not live here: WASI (its own crate and issue), resource limits (fuel, memory,
-//! time) and any execution logic.
+//! What does not live here: WASI (its own crate), resource limits (fuel, memory, time) and any
+//! execution logic.
 
 mod commands;
 mod values;
 
+use std::ffi::OsString;
+use std::path::Path;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 /// Exit code for every error that is not a trap, including command-line usage errors.
 const EXIT_ERROR: u8 = 1;
-/// Exit code when the guest traps.
-const EXIT_TRAP: u8 = 2;
+/// Exit code when the guest traps: 128 + SIGABRT, as wasmtime (a shell shows it like an abort).
+const EXIT_TRAP: u8 = 134;
+
+/// A backtrace longer than `BACKTRACE_HEAD + BACKTRACE_TAIL` frames prints only its innermost
+/// `BACKTRACE_HEAD` and outermost `BACKTRACE_TAIL` frames.
+const BACKTRACE_HEAD: usize = 40;
+const BACKTRACE_TAIL: usize = 10;
 
 const EXIT_CODES_HELP: &str = "\
 Exit codes:
-  0  success
-  1  error (bad command line, unreadable/malformed/invalid module, missing import, bad arguments)
-  2  the WebAssembly code trapped (error: wasm trap: <message>)";
+  0..125  guest's exit code (WASI proc_exit); 0 is success
+  1       error (bad command line, unreadable/malformed/invalid module, missing import, bad
+          arguments; `validate`: an invalid module; `wast`: a failed directive)
+  134     the WebAssembly code trapped (error: wasm trap: <message>, then the backtrace)";
+
+const LONG_ABOUT: &str = "\
+WVM: a sandboxed WebAssembly virtual machine.
+
+`wvm FILE [ARGS]...` is short for `wvm run FILE [ARGS]...`, also with run's options before
+FILE: `wvm --invoke calculate examples/add.wat 11 33` prints 44.";
 
 /// WVM: a sandboxed WebAssembly virtual machine.
 #[derive(Parser)]
-#[command(name = "wvm", version, about, after_help = EXIT_CODES_HELP)]
+#[command(
+    name = "wvm",
+    version,
+    about,
+    long_about = LONG_ABOUT,
+    override_usage = "wvm <COMMAND> ...\n       wvm [RUN OPTIONS] <FILE> [ARGS]...",
+    after_help = EXIT_CODES_HELP
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -47,14 +76,20 @@ struct Cli {
 enum Command {
     /// Run a WebAssembly module (.wasm or .wat)
     Run(commands::run::RunCommand),
+    Wat2wasm(commands::wat2wasm::Wat2WasmCommand),
+    Wasm2wat(commands::wasm2wat::Wasm2WatCommand),
+    Validate(commands::validate::ValidateCommand),
+    Inspect(commands::inspect::InspectCommand),
+    Wast(commands::wast::WastCommand),
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::try_parse_from(implicit_run(std::env::args_os().collect())) {
         Ok(cli) => cli,
         Err(e) => {
             // `--help` and `--version` go to stdout and succeed; usage errors keep clap's
-            // formatting but exit 1, so that exit code 2 always means "the guest trapped".
+            // formatting but exit 1, so that a guest's exit code 2 is never mistaken for a
+            // usage error.
             let _ = e.print();
             return if e.use_stderr() {
                 ExitCode::from(EXIT_ERROR)
@@ -65,6 +100,11 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Run(cmd) => cmd.execute(),
+        Command::Wat2wasm(cmd) => cmd.execute(),
+        Command::Wasm2wat(cmd) => cmd.execute(),
+        Command::Validate(cmd) => cmd.execute(),
+        Command::Inspect(cmd) => cmd.execute(),
+        Command::Wast(cmd) => cmd.execute(),
     };
     match result {
         Ok(code) => code,
@@ -72,10 +112,80 @@ fn main() -> ExitCode {
     }
 }
 
-/// Prints `e` as one `error: ...` line and picks the exit code.
+/// Inserts `run` after the program name when the first argument is not a subcommand but
+/// starts a `run` command line: one of run's options (`--invoke`, ...), or a module file (one
+/// that exists, or whose name ends in `.wasm` or `.wat`, so that a missing module is reported
+/// as such rather than as an unknown subcommand).
+fn implicit_run(mut args: Vec<OsString>) -> Vec<OsString> {
+    let Some(first) = args.get(1) else {
+        return args;
+    };
+    let cli = Cli::command();
+    let text = first.to_string_lossy();
+    let is_subcommand = text == "help"
+        || cli
+            .get_subcommands()
+            .any(|c| c.get_name() == text || c.get_all_aliases().any(|a| a == text));
+    if is_subcommand {
+        return args;
+    }
+    let starts_run = if text.starts_with('-') && text != "-" {
+        cli.find_subcommand("run")
+            .is_some_and(|run| is_option_of(run, &text))
+    } else {
+        let path = Path::new(first);
+        path.is_file()
+            || path
+                .extension()
+                .is_some_and(|ext| ext == "wasm" || ext == "wat")
+    };
+    if starts_run {
+        args.insert(1, OsString::from("run"));
+    }
+    args
+}
+
+/// Whether `arg` (`--long`, `--long=value`, `-s`, `-svalue`) is one of `command`'s own options;
+/// help is left to the top level.
+fn is_option_of(command: &clap::Command, arg: &str) -> bool {
+    if arg == "-h" || arg == "--help" {
+        return false;
+    }
+    command
+        .get_arguments()
+        .any(|a| match arg.strip_prefix("--") {
+            Some(long) => {
+                let long = long.split('=').next().unwrap_or(long);
+                a.get_long() == Some(long) || a.get_all_aliases().is_some_and(|l| l.contains(&long))
+            }
+            None => a.get_short().is_some_and(|s| arg[1..].starts_with(s)),
+        })
+}
+
+/// Prints `e` as one `error: ...` line and picks the exit code. A trap's line is followed by
+/// its Wasm backtrace, innermost frame first.
 fn report(e: &anyhow::Error) -> ExitCode {
     if let Some(trap) = find_trap(e) {
         eprintln!("error: wasm trap: {}", flatten(&trap.to_string()));
+        let trace = trap.trace();
+        if !trace.is_empty() {
+            eprintln!("wasm backtrace:");
+            // A runaway recursion has as many frames as the stack holds: keep both ends.
+            let (head, tail) = if trace.len() > BACKTRACE_HEAD + BACKTRACE_TAIL {
+                (BACKTRACE_HEAD, BACKTRACE_TAIL)
+            } else {
+                (trace.len(), 0)
+            };
+            for (i, frame) in trace.iter().enumerate().take(head) {
+                eprintln!("  {i}: {frame}");
+            }
+            if tail > 0 {
+                eprintln!("  ... {} frames omitted ...", trace.len() - head - tail);
+                for (i, frame) in trace.iter().enumerate().skip(trace.len() - tail) {
+                    eprintln!("  {i}: {frame}");
+                }
+            }
+        }
         ExitCode::from(EXIT_TRAP)
     } else {
         eprintln!("error: {}", one_line(e));
@@ -155,6 +265,42 @@ mod tests {
             one_line(&e),
             "failed to load `x.wasm`: bad magic - expected=[0x0, 0x61]"
         );
+    }
+
+    #[test]
+    fn implicit_run_only_for_module_files_and_run_options() {
+        let args = |list: &[&str]| -> Vec<OsString> { list.iter().map(OsString::from).collect() };
+        let run = |list: &[&str]| implicit_run(args(list));
+        assert_eq!(
+            run(&["wvm", "x.wasm", "1"]),
+            args(&["wvm", "run", "x.wasm", "1"])
+        );
+        assert_eq!(run(&["wvm", "x.wat"]), args(&["wvm", "run", "x.wat"]));
+        assert_eq!(
+            run(&["wvm", "--invoke", "f", "x.wat"]),
+            args(&["wvm", "run", "--invoke", "f", "x.wat"])
+        );
+        assert_eq!(
+            run(&["wvm", "--invoke=f", "x.wat"]),
+            args(&["wvm", "run", "--invoke=f", "x.wat"])
+        );
+        // An existing file, whatever its name.
+        let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
+        assert_eq!(run(&["wvm", manifest]), args(&["wvm", "run", manifest]));
+        for unchanged in [
+            &["wvm"][..],
+            &["wvm", "inspect", "x.wasm"],
+            &["wvm", "run", "x.wasm"],
+            &["wvm", "help", "run"],
+            &["wvm", "-h"],
+            &["wvm", "--help"],
+            &["wvm", "-V"],
+            &["wvm", "--version"],
+            &["wvm", "--no-such-option", "x.wasm"],
+            &["wvm", "no-such-command"],
+        ] {
+            assert_eq!(run(unchanged), args(unchanged), "{unchanged:?}");
+        }
     }
 
     #[test]
