@@ -1,36 +1,45 @@
-//! `wvm run`: load a module, instantiate it, then call `_start` or the function named by
-//! `--invoke`.
+//! `wvm run`: load a module, give it WASI with exactly what the command line grants, then run
+//! its `_start` (a WASI command) or the function named by `--invoke`.
 //!
 //! The command line follows wasmtime's: options come before FILE and everything after FILE
-//! belongs to the guest. With `--invoke` those guest arguments are the function's parameters,
-//! parsed by the parameter types; without it they are reserved for WASI (not implemented yet)
-//! and ignored.
+//! belongs to the guest. Without `--invoke` those are the guest's `argv[1..]`; with it, the
+//! function's parameters, parsed by the parameter types.
+//!
+//! Nothing is inherited by default: no directory, no environment variable; the guest gets its
+//! arguments, the standard streams, the host's clocks and random source, and what `--dir`,
+//! `--dir-ro`, `--env` and `--tcplisten` grant.
 
 use std::ffi::OsString;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use wvm::{Engine, Extern, ExternType, Func, Instance, Linker, Module, Store, Val};
+use wvm_wasi::{DirPerms, I32Exit, WasiCtx, WasiCtxBuilder};
 
 use crate::values;
 
 const AFTER_HELP: &str = "\
 Examples:
-  wvm run program.wasm                                  run `_start`, or just instantiate
-  wvm run --invoke calculate examples/add.wat 11 33     prints 44
-  wvm run --invoke half examples/floats.wat -3.0        negative numbers are guest arguments
+  wvm run hello.wasm                                     run a WASI command (`_start`)
+  wvm run --dir .::/data copy.wasm /data/in.txt /data/out.txt
+                                                         the guest sees ./ as /data
+  wvm run --dir-ro ./assets::/assets --env HOME=/ app.wasm
+  wvm run --invoke calculate examples/add.wat 11 33      prints 44
+  wvm run --invoke half examples/floats.wat -3.0         negative numbers are guest arguments
+  wvm run --preload math=lib.wasm main.wasm              main imports `math::...` from lib
 
 Arguments for --invoke: i32/i64 in decimal (negative allowed) or 0x hex; f32/f64 as Rust
 parses floats (1.5, -0, inf, nan); v128 as decimal or 0x hex; funcref/externref only `null`.
 Each result is printed on its own line.
 
 Exit codes:
-  0  success
-  1  error (bad command line, unreadable/malformed/invalid module, missing import, bad arguments)
-  2  the WebAssembly code trapped (error: wasm trap: <message>)";
+  0..125  the guest's exit code (WASI proc_exit); 0 is success
+  1       error (bad command line, unreadable/malformed/invalid module, missing import, bad
+          arguments, an exit code outside 0..125)
+  134     the WebAssembly code trapped (error: wasm trap: <message>, then the backtrace)";
 
 /// Runs a WebAssembly module.
 #[derive(Args)]
@@ -40,12 +49,47 @@ pub struct RunCommand {
     #[arg(long, value_name = "NAME")]
     invoke: Option<String>,
 
+    /// Grant the host directory HOST to the guest as GUEST (default: the same path), read-write
+    #[arg(long = "dir", value_name = "HOST[::GUEST]")]
+    dirs: Vec<String>,
+
+    /// Grant the host directory HOST to the guest as GUEST, read-only: every change is refused
+    #[arg(long = "dir-ro", value_name = "HOST[::GUEST]")]
+    dirs_ro: Vec<String>,
+
+    /// Set the guest's environment variable NAME to VAL, or pass the host's NAME through
+    #[arg(long = "env", value_name = "NAME[=VAL]")]
+    envs: Vec<String>,
+
+    /// The guest's argv[0] (default: FILE as given)
+    #[arg(long, value_name = "NAME")]
+    argv0: Option<String>,
+
+    /// Instantiate the module FILE first and make its exports importable under NAME
+    #[arg(long = "preload", value_name = "NAME=FILE")]
+    preloads: Vec<String>,
+
+    /// Grant a TCP socket listening on ADDR (e.g. 127.0.0.1:8080); the guest accepts on it
+    #[arg(long = "tcplisten", value_name = "ADDR")]
+    listens: Vec<String>,
+
     /// The module to run (a .wasm binary or .wat text), then the guest's arguments: everything
     /// after FILE belongs to the guest, even `-5` or `--invoke`
     // One list, like wasmtime's, so that once FILE is seen nothing more is parsed as an option
     // of ours; unknown options before FILE are still usage errors.
     #[arg(value_name = "FILE", required = true, trailing_var_arg = true)]
     file_and_args: Vec<OsString>,
+}
+
+/// The guest's arguments as UTF-8 (WASI passes strings).
+fn utf8_args(args: &[OsString]) -> Result<Vec<String>> {
+    args.iter()
+        .map(|arg| {
+            arg.to_str()
+                .map(str::to_string)
+                .with_context(|| format!("argument {arg:?} is not valid UTF-8"))
+        })
+        .collect()
 }
 
 impl RunCommand {
@@ -56,49 +100,147 @@ impl RunCommand {
             .context("missing FILE argument")?;
         let path = Path::new(path);
         let file = path.display().to_string();
+        let args = utf8_args(args)?;
         let engine = Engine::default();
         let module =
             Module::from_file(&engine, path).with_context(|| format!("failed to load `{file}`"))?;
 
-        let mut store = Store::new(&engine, ());
-        let linker = Linker::new(&engine);
-        for import in module.imports() {
-            if linker
-                .get(&mut store, import.module(), import.name())
-                .is_none()
-            {
-                bail!(
-                    "`{file}` imports `{}::{}` ({}), which is not defined: \
-                     `wvm run` provides no imports yet",
-                    import.module(),
-                    import.name(),
-                    import.ty(),
-                );
-            }
+        let ctx = self.wasi_ctx(&file, &args)?;
+        let mut store = Store::new(&engine, ctx);
+        let mut linker = Linker::new(&engine);
+        wvm_wasi::add_to_linker(&mut linker, |ctx: &mut WasiCtx| ctx)?;
+        for preload in &self.preloads {
+            let (name, lib) = preload
+                .split_once('=')
+                .with_context(|| format!("--preload expects NAME=FILE, got `{preload}`"))?;
+            let lib_module = Module::from_file(&engine, lib)
+                .with_context(|| format!("failed to load `{lib}` for --preload {name}"))?;
+            check_imports(&mut linker, &mut store, &lib_module, lib)?;
+            let instance = linker
+                .instantiate(&mut store, &lib_module)
+                .with_context(|| format!("failed to instantiate `{lib}`"))?;
+            linker.instance(&mut store, name, instance)?;
         }
-        let instance = linker
-            .instantiate(&mut store, &module)
-            .with_context(|| format!("failed to instantiate `{file}`"))?;
+        check_imports(&mut linker, &mut store, &module, &file)?;
 
-        match &self.invoke {
-            Some(name) => {
-                let args = args
-                    .iter()
-                    .map(|arg| {
-                        arg.to_str()
-                            .with_context(|| format!("argument {arg:?} is not valid UTF-8"))
-                    })
-                    .collect::<Result<Vec<&str>>>()?;
-                invoke(&mut store, &module, instance, name, &args)?;
-            }
-            None => run_start(&mut store, instance)?,
+        let result = linker
+            .instantiate(&mut store, &module)
+            .with_context(|| format!("failed to instantiate `{file}`"))
+            .and_then(|instance| {
+                if let Some(init) = instance.get_func(&mut store, "_initialize") {
+                    init.call(&mut store, &[], &mut [])
+                        .context("failed to run `_initialize`")?;
+                }
+                match &self.invoke {
+                    Some(name) => invoke(&mut store, &module, instance, name, &args),
+                    None => run_start(&mut store, instance),
+                }
+            });
+        match result {
+            Ok(()) => Ok(ExitCode::SUCCESS),
+            Err(e) => match exit_status(&e) {
+                Some(code) => {
+                    let _ = std::io::stdout().flush();
+                    match u8::try_from(code) {
+                        Ok(code) if code <= 125 => Ok(ExitCode::from(code)),
+                        _ => bail!(
+                            "the guest exited with status {code}, outside 0..125, which a \
+                             process exit code can carry"
+                        ),
+                    }
+                }
+                None => Err(e),
+            },
         }
-        Ok(ExitCode::SUCCESS)
+    }
+
+    /// The WASI context: arguments, the granted environment, directories and sockets, and
+    /// the host's standard streams.
+    fn wasi_ctx(&self, file: &str, args: &[String]) -> Result<WasiCtx> {
+        let mut b = WasiCtxBuilder::new();
+        b.inherit_stdio();
+        b.arg(self.argv0.as_deref().unwrap_or(file));
+        // With --invoke, the arguments after FILE are the function's parameters.
+        if self.invoke.is_none() {
+            b.args(args);
+        }
+        for env in &self.envs {
+            match env.split_once('=') {
+                Some((name, value)) => b.env(name, value),
+                None => match std::env::var(env) {
+                    Ok(value) => b.env(env, value),
+                    Err(_) => bail!(
+                        "--env {env}: the host has no environment variable `{env}` \
+                         (use --env {env}=VALUE to set one)"
+                    ),
+                },
+            };
+        }
+        for (specs, perms) in [
+            (&self.dirs, DirPerms::ReadWrite),
+            (&self.dirs_ro, DirPerms::ReadOnly),
+        ] {
+            for spec in specs {
+                let (host, guest) = spec.split_once("::").unwrap_or((spec, spec));
+                if host.is_empty() || guest.is_empty() {
+                    bail!("--dir expects HOST or HOST::GUEST, got `{spec}`");
+                }
+                b.preopened_dir(PathBuf::from(host), guest, perms)
+                    .with_context(|| format!("cannot open directory `{host}` to grant it"))?;
+            }
+        }
+        for addr in &self.listens {
+            let listener = std::net::TcpListener::bind(addr)
+                .with_context(|| format!("--tcplisten {addr}: cannot listen"))?;
+            b.preopened_listener(listener);
+        }
+        Ok(b.build())
     }
 }
 
+/// The guest's exit status, if it called `proc_exit`.
+fn exit_status(e: &anyhow::Error) -> Option<i32> {
+    e.chain().find_map(|cause| {
+        cause
+            .downcast_ref::<wvm::Error>()
+            .and_then(|e| e.downcast_ref::<I32Exit>())
+            .or_else(|| cause.downcast_ref::<I32Exit>())
+            .map(|exit| exit.0)
+    })
+}
+
+/// Fails with the first import nothing provides, naming what the module imports.
+fn check_imports(
+    linker: &mut Linker<WasiCtx>,
+    store: &mut Store<WasiCtx>,
+    module: &Module,
+    file: &str,
+) -> Result<()> {
+    for import in module.imports() {
+        if linker
+            .get(&mut *store, import.module(), import.name())
+            .is_none()
+        {
+            let all: Vec<String> = module
+                .imports()
+                .map(|i| format!("{}::{}", i.module(), i.name()))
+                .collect();
+            bail!(
+                "`{file}` imports `{}::{}` ({}), which nothing provides (WVM provides \
+                 wasi_snapshot_preview1 and wasi_unstable; add others with --preload NAME=FILE); \
+                 the module imports: {}",
+                import.module(),
+                import.name(),
+                import.ty(),
+                all.join(", ")
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Calls `_start` if the module exports it; instantiation already ran the start function.
-fn run_start(store: &mut Store<()>, instance: Instance) -> Result<()> {
+fn run_start(store: &mut Store<WasiCtx>, instance: Instance) -> Result<()> {
     let Some(start) = instance.get_func(&mut *store, "_start") else {
         return Ok(());
     };
@@ -113,11 +255,11 @@ fn run_start(store: &mut Store<()>, instance: Instance) -> Result<()> {
 
 /// Calls the export `name` with `args` parsed by its parameter types and prints the results.
 fn invoke(
-    store: &mut Store<()>,
+    store: &mut Store<WasiCtx>,
     module: &Module,
     instance: Instance,
     name: &str,
-    args: &[&str],
+    args: &[String],
 ) -> Result<()> {
     let func: Func = match instance.get_export(&mut *store, name) {
         Some(Extern::Func(func)) => func,

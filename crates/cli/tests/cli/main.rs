@@ -3,6 +3,7 @@
 
 mod run;
 mod tools;
+mod wasi;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

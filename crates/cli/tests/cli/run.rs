@@ -286,7 +286,7 @@ fn runs_start_export_and_start_function() {
     );
     assert_trap(&["run", path_str(&path)], "unreachable", &["0: <func 0>"]);
 
-    // Neither: instantiate, print nothing, succeed. Guest arguments are ignored for now.
+    // Neither: instantiate, print nothing, succeed (the guest arguments become its WASI argv).
     assert_prints(&["run", "examples/add.wat", "ignored", "-x"], "");
 }
 
