@@ -102,8 +102,7 @@ impl RunCommand {
         let file = path.display().to_string();
         let args = utf8_args(args)?;
         let engine = Engine::default();
-        let module =
-            Module::from_file(&engine, path).with_context(|| format!("failed to load `{file}`"))?;
+        let module = load(&engine, path)?;
 
         let ctx = self.wasi_ctx(&file, &args)?;
         let mut store = Store::new(&engine, ctx);
@@ -113,8 +112,8 @@ impl RunCommand {
             let (name, lib) = preload
                 .split_once('=')
                 .with_context(|| format!("--preload expects NAME=FILE, got `{preload}`"))?;
-            let lib_module = Module::from_file(&engine, lib)
-                .with_context(|| format!("failed to load `{lib}` for --preload {name}"))?;
+            let lib_module =
+                load(&engine, Path::new(lib)).with_context(|| format!("--preload {name}"))?;
             check_imports(&mut linker, &mut store, &lib_module, lib)?;
             let instance = linker
                 .instantiate(&mut store, &lib_module)
@@ -196,6 +195,22 @@ impl RunCommand {
         }
         Ok(b.build())
     }
+}
+
+/// Loads the module at `path` (binary or text); a file that is neither is refused as such,
+/// rather than with the binary parser's "bad magic number".
+fn load(engine: &Engine, path: &Path) -> Result<Module> {
+    let file = path.display();
+    if let Ok(bytes) = std::fs::read(path)
+        && !bytes.starts_with(b"\0asm")
+        && !super::looks_like_text(&bytes)
+    {
+        bail!(
+            "`{file}` is not a WebAssembly module: a binary starts with the bytes `\\0asm`, a \
+             text module with `(module` (at offset 0x0)"
+        );
+    }
+    Module::from_file(engine, path).with_context(|| format!("failed to load `{file}`"))
 }
 
 /// The guest's exit status, if it called `proc_exit`.

@@ -284,6 +284,16 @@ fn bad_grants_are_one_line_errors() {
         1,
         &["--preload expects NAME=FILE"],
     );
+    assert_error(
+        &["run", "--preload", "lib=README.md", "examples/hello.wat"],
+        1,
+        &["--preload lib", "`README.md` is not a WebAssembly module"],
+    );
+    assert_error(
+        &["README.md"],
+        1,
+        &["`README.md` is not a WebAssembly module"],
+    );
 }
 
 #[test]
