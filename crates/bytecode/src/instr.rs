@@ -113,7 +113,9 @@ macro_rules! define_instr {
                     | Instr::MemoryGrow { dst, .. }
                     | Instr::TableGet { dst, .. }
                     | Instr::TableSize { dst, .. }
-                    | Instr::RefFunc { dst, .. } => Some(dst),
+                    | Instr::RefFunc { dst, .. }
+                    | Instr::CanonF32 { dst, .. }
+                    | Instr::CanonF64 { dst, .. } => Some(dst),
                     _ => None,
                 }
             }
@@ -126,6 +128,10 @@ macro_rules! define_instr {
                     $(Instr::$ld(_) => true,)*
                     $(Instr::$st(_) => true,)*
                     Instr::Unreachable
+                    | Instr::Fuel { .. }
+                    | Instr::CheckEpoch
+                    | Instr::MemoryGrow { .. }
+                    | Instr::TableGrow { .. }
                     | Instr::Call { .. }
                     | Instr::CallIndirect { .. }
                     | Instr::MemoryFill { .. }
@@ -212,6 +218,16 @@ with_numeric_ops! { define_instr! {
         TableInit { dst: Slot, src: Slot, len: Slot },
         ElemDrop { segment: u32 },
         RefFunc { dst: Slot, func: u32 },
+        /// Fuel metering (only when it is on): charge `cost` for the block that starts here,
+        /// or stop with "out of fuel" before running any of it.
+        Fuel { cost: u32 },
+        /// Epoch interruption (only when it is on), at function entries and loop headers:
+        /// stop with "interrupt" if the store's epoch deadline has passed.
+        CheckEpoch,
+        /// Deterministic mode: `dst = src`, a NaN replaced by the canonical f32 NaN.
+        CanonF32 { dst: Slot, src: Slot },
+        /// Deterministic mode: `dst = src`, a NaN replaced by the canonical f64 NaN.
+        CanonF64 { dst: Slot, src: Slot },
     }
 }}
 

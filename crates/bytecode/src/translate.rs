@@ -12,14 +12,32 @@
 //! Every emitted instruction that may trap or call also gets the byte offset of the operator
 //! it came from, in a side table ([`CompiledFunc::offsets`]) that only trap backtraces read.
 //! Memory and table operators are in `memory.rs`.
+//!
+//! Options ([`TranslateOptions`]) add instrumentation only when asked for, so that code
+//! without it pays nothing: fuel metering puts one [`Instr::Fuel`] at the start of every
+//! straight-line segment (function entry, loop header, each arm of an `if`, each label a
+//! branch lands on) charging the static cost of the operators up to the next one; epoch
+//! interruption puts [`Instr::CheckEpoch`] at function entries and loop headers; the
+//! deterministic mode canonicalizes the NaNs of float arithmetic.
 
 use crate::instr::{Bin, Instr, Slot, Un};
 use std::collections::HashMap;
 use wvm_environ::wasmparser::{BinaryReader, BlockType, FunctionBody, Operator, OperatorsReader};
-use wvm_environ::{CompileError, ModuleInfo};
+use wvm_environ::{CompileError, FuelCosts, ModuleInfo};
 
 /// The largest frame (in slots) a function may need: 16 Mi slots (128 MiB).
 pub const MAX_FRAME_SLOTS: u32 = 1 << 24;
+
+/// What the translator adds to the code, beyond the function's own operators.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct TranslateOptions {
+    /// Meter fuel with these costs.
+    pub fuel: Option<FuelCosts>,
+    /// Check the epoch deadline at function entries and loop headers.
+    pub epoch: bool,
+    /// Replace every NaN that float arithmetic produces by the canonical NaN.
+    pub canonicalize_nans: bool,
+}
 
 /// A translated function.
 #[derive(Debug, Clone)]
@@ -100,6 +118,10 @@ struct Translator<'a> {
     offset: u64,
     /// See [`CompiledFunc::offsets`].
     offsets: Vec<(u32, u32)>,
+    opts: TranslateOptions,
+    /// The `Fuel` instruction of the current segment, which the operators translated now
+    /// add their cost to.
+    fuel_open: Option<usize>,
 }
 
 fn err(message: impl Into<String>, offset: u64) -> CompileError {
@@ -114,6 +136,7 @@ pub fn translate(
     info: &ModuleInfo,
     wasm: &[u8],
     def_index: u32,
+    opts: &TranslateOptions,
 ) -> Result<CompiledFunc, CompileError> {
     let range = info.func_bodies[def_index as usize].clone();
     let func_index = info.num_imported_funcs + def_index;
@@ -177,7 +200,10 @@ pub fn translate(
         num_results,
         offset: range.start as u64,
         offsets: Vec::new(),
+        opts: *opts,
+        fuel_open: None,
     };
+    t.begin_segment(true);
     let mut reader: OperatorsReader<'_> = body.get_operators_reader()?;
     while !reader.eof() {
         t.offset = reader.original_position();
@@ -223,6 +249,56 @@ impl Translator<'_> {
 
     fn pc(&self) -> u32 {
         self.code.len() as u32
+    }
+
+    /// Starts a straight-line segment here: a new `Fuel` charge (if metering), and an epoch
+    /// check where control can loop (`looping`: function entry or loop header).
+    fn begin_segment(&mut self, looping: bool) {
+        if looping && self.opts.epoch {
+            self.emit(Instr::CheckEpoch);
+        }
+        if self.opts.fuel.is_some() {
+            self.fuel_open = Some(self.emit(Instr::Fuel { cost: 0 }));
+        }
+    }
+
+    /// Adds the static cost of `op` to the current segment's charge.
+    fn charge(&mut self, op: &Operator<'_>) {
+        let (Some(costs), Some(at)) = (self.opts.fuel, self.fuel_open) else {
+            return;
+        };
+        use Operator as O;
+        let cost = match op {
+            O::Nop | O::Drop | O::Block { .. } | O::Loop { .. } | O::End | O::Else => 0,
+            O::Call { .. } | O::CallIndirect { .. } => costs.call,
+            O::I32Load { .. }
+            | O::I64Load { .. }
+            | O::F32Load { .. }
+            | O::F64Load { .. }
+            | O::I32Load8S { .. }
+            | O::I32Load8U { .. }
+            | O::I32Load16S { .. }
+            | O::I32Load16U { .. }
+            | O::I64Load8S { .. }
+            | O::I64Load8U { .. }
+            | O::I64Load16S { .. }
+            | O::I64Load16U { .. }
+            | O::I64Load32S { .. }
+            | O::I64Load32U { .. } => costs.load,
+            O::I32Store { .. }
+            | O::I64Store { .. }
+            | O::F32Store { .. }
+            | O::F64Store { .. }
+            | O::I32Store8 { .. }
+            | O::I32Store16 { .. }
+            | O::I64Store8 { .. }
+            | O::I64Store16 { .. }
+            | O::I64Store32 { .. } => costs.store,
+            _ => costs.base,
+        };
+        if let Instr::Fuel { cost: total } = &mut self.code[at] {
+            *total = total.saturating_add(cost);
+        }
     }
 
     fn pop(&mut self) -> Slot {
@@ -493,6 +569,7 @@ impl Translator<'_> {
                 _ => return Ok(()),
             }
         }
+        self.charge(&op);
         use Operator as O;
         match op {
             O::Unreachable => {
@@ -508,12 +585,14 @@ impl Translator<'_> {
                 self.materialize_all();
                 self.last_result = None;
                 self.push_ctrl(Kind::Loop, blockty);
+                self.begin_segment(true);
             }
             O::If { blockty } => {
                 let cond = self.pop();
                 self.materialize_all();
                 let p = self.emit(Instr::BrIfEqz { cond, target: 0 });
                 self.push_ctrl(Kind::If, blockty).else_patch = Some(p);
+                self.begin_segment(false);
             }
             O::Else => {
                 let then_reachable = self.reachable;
@@ -530,6 +609,7 @@ impl Translator<'_> {
                 let (height, nparams) = (f.height, f.nparams);
                 if let Some(p) = else_patch {
                     self.bind_here(&[p]);
+                    self.begin_segment(false);
                 }
                 self.stack.truncate(height as usize);
                 for _ in 0..nparams {
@@ -543,11 +623,16 @@ impl Translator<'_> {
                     self.materialize_top(f.nresults);
                 }
                 let mut reachable = self.reachable || f.branched;
+                let joined = f.else_patch.is_some() || !f.patches.is_empty();
                 if let Some(p) = f.else_patch {
                     self.bind_here(&[p]);
                     reachable = true;
                 }
                 self.bind_here(&f.patches);
+                // Control arrives here from elsewhere: the code after is a segment of its own.
+                if joined && reachable {
+                    self.begin_segment(false);
+                }
                 self.stack.truncate(f.height as usize);
                 for _ in 0..f.nresults {
                     self.push_result();
@@ -696,6 +781,7 @@ macro_rules! numeric_ops {
     (bin: [$($b:ident),* $(,)?], un: [$($u:ident),* $(,)?] $(,)?) => {
         impl Translator<'_> {
             fn numeric(&mut self, op: Operator<'_>) -> Result<(), CompileError> {
+                let canon = if self.opts.canonicalize_nans { nan_producer(&op) } else { None };
                 match op {
                     $(Operator::$b => self.bin(Instr::$b),)*
                     $(Operator::$u => self.un(Instr::$u),)*
@@ -706,6 +792,10 @@ macro_rules! numeric_ops {
                         ))
                     }
                 }
+                if let Some(f) = canon {
+                    let dst = *self.stack.last().expect("a float result");
+                    self.produce(f(dst));
+                }
                 Ok(())
             }
         }
@@ -713,6 +803,40 @@ macro_rules! numeric_ops {
 }
 
 crate::instr::with_numeric_ops! { numeric_ops! {} }
+
+/// For a float operator whose NaN results the hardware may choose (arithmetic, rounding,
+/// square root, conversion between widths), the instruction that canonicalizes its result.
+/// Sign and bit operations (`abs`, `neg`, `copysign`) and comparisons are exact already.
+fn nan_producer(op: &Operator<'_>) -> Option<fn(Slot) -> Instr> {
+    use Operator as O;
+    match op {
+        O::F32Add
+        | O::F32Sub
+        | O::F32Mul
+        | O::F32Div
+        | O::F32Min
+        | O::F32Max
+        | O::F32Sqrt
+        | O::F32Ceil
+        | O::F32Floor
+        | O::F32Trunc
+        | O::F32Nearest
+        | O::F32DemoteF64 => Some(|s| Instr::CanonF32 { dst: s, src: s }),
+        O::F64Add
+        | O::F64Sub
+        | O::F64Mul
+        | O::F64Div
+        | O::F64Min
+        | O::F64Max
+        | O::F64Sqrt
+        | O::F64Ceil
+        | O::F64Floor
+        | O::F64Trunc
+        | O::F64Nearest
+        | O::F64PromoteF32 => Some(|s| Instr::CanonF64 { dst: s, src: s }),
+        _ => None,
+    }
+}
 
 mod memory;
 #[cfg(test)]

@@ -11,11 +11,13 @@
 
 #![forbid(unsafe_code)]
 
+mod fuel;
 mod module;
 mod trap;
 mod types;
 mod vmoffsets;
 
+pub use fuel::FuelCosts;
 pub use module::{
     CompileError, ConstExpr, DataMode, DataSegment, ElemMode, ElemSegment, EntityIndex, Export,
     Import, ModuleInfo, const_expr, features, validate,

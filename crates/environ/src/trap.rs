@@ -28,6 +28,10 @@ pub enum TrapCode {
     UnreachableCodeReached,
     /// A host function returned an error.
     Host,
+    /// The store's fuel ran out (fuel metering is on).
+    OutOfFuel,
+    /// The store's epoch deadline passed (epoch interruption is on).
+    Interrupt,
 }
 
 impl TrapCode {
@@ -45,6 +49,8 @@ impl TrapCode {
             TrapCode::BadConversionToInteger => "invalid conversion to integer",
             TrapCode::UnreachableCodeReached => "unreachable",
             TrapCode::Host => "host function error",
+            TrapCode::OutOfFuel => "all fuel consumed by WebAssembly",
+            TrapCode::Interrupt => "interrupt",
         }
     }
 }

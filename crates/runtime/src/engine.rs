@@ -1,8 +1,10 @@
 //! Engine and Config: process-wide settings and the function type registry.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use wvm_environ::FuncType;
+use wvm_bytecode::TranslateOptions;
+use wvm_environ::{FuelCosts, FuncType};
 
 /// Settings for an [`Engine`].
 #[derive(Debug, Clone)]
@@ -10,6 +12,9 @@ pub struct Config {
     pub(crate) max_call_depth: usize,
     pub(crate) max_stack_slots: usize,
     pub(crate) lazy_translation: bool,
+    pub(crate) fuel: Option<FuelCosts>,
+    pub(crate) epoch_interruption: bool,
+    pub(crate) deterministic: bool,
 }
 
 impl Default for Config {
@@ -18,6 +23,9 @@ impl Default for Config {
             max_call_depth: 100_000,
             max_stack_slots: 1 << 22,
             lazy_translation: true,
+            fuel: None,
+            epoch_interruption: false,
+            deterministic: false,
         }
     }
 }
@@ -45,6 +53,57 @@ impl Config {
         self.lazy_translation = lazy;
         self
     }
+
+    /// Meter execution with fuel (default off). Each store then starts with no fuel: give it
+    /// some with [`Store::set_fuel`](crate::Store::set_fuel). Running out traps with
+    /// [`TrapCode::OutOfFuel`](crate::TrapCode::OutOfFuel) at a deterministic point, before
+    /// the straight-line segment (or bulk operation) that would overdraw starts; see
+    /// [`Func::call_resumable`](crate::Func::call_resumable) to add fuel and go on. Costs
+    /// follow [`FuelCosts::default`] unless [`Config::fuel_costs`] changes them. Off, metering
+    /// costs nothing: no instruction for it is generated.
+    pub fn consume_fuel(&mut self, on: bool) -> &mut Self {
+        self.fuel = match (on, self.fuel) {
+            (true, Some(costs)) => Some(costs),
+            (true, None) => Some(FuelCosts::default()),
+            (false, _) => None,
+        };
+        self
+    }
+
+    /// The fuel cost table (turns metering on).
+    pub fn fuel_costs(&mut self, costs: FuelCosts) -> &mut Self {
+        self.fuel = Some(costs);
+        self
+    }
+
+    /// Let another thread interrupt running code through [`Engine::increment_epoch`]
+    /// (default off): loops and function entries check the store's epoch deadline
+    /// ([`Store::set_epoch_deadline`](crate::Store::set_epoch_deadline)) and trap with
+    /// [`TrapCode::Interrupt`](crate::TrapCode::Interrupt) once it has passed. Off, the checks
+    /// are not generated.
+    pub fn epoch_interruption(&mut self, on: bool) -> &mut Self {
+        self.epoch_interruption = on;
+        self
+    }
+
+    /// Deterministic execution (default off): every NaN that float arithmetic produces is the
+    /// canonical NaN (`0x7fc00000` / `0x7ff8000000000000`), so results, memory and fuel are the
+    /// same on every machine. (WASI clocks and random are the embedder's choice: use
+    /// `wvm_wasi::DeterministicClocks` and `DeterministicRandom`; `wvm run --deterministic`
+    /// does.)
+    pub fn deterministic(&mut self, on: bool) -> &mut Self {
+        self.deterministic = on;
+        self
+    }
+
+    /// What the translator adds to code under this configuration.
+    pub(crate) fn translate_options(&self) -> TranslateOptions {
+        TranslateOptions {
+            fuel: self.fuel,
+            epoch: self.epoch_interruption,
+            canonicalize_nans: self.deterministic,
+        }
+    }
 }
 
 /// Canonical ids for function types, shared by every module of an engine, so that
@@ -64,6 +123,8 @@ pub struct Engine {
 struct EngineInner {
     config: Config,
     types: Mutex<TypeRegistry>,
+    /// The current epoch; see [`Config::epoch_interruption`].
+    epoch: AtomicU64,
 }
 
 impl Default for Engine {
@@ -79,6 +140,7 @@ impl Engine {
             inner: Arc::new(EngineInner {
                 config: config.clone(),
                 types: Mutex::new(TypeRegistry::default()),
+                epoch: AtomicU64::new(0),
             }),
         }
     }
@@ -96,6 +158,18 @@ impl Engine {
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         let next = reg.ids.len() as u32;
         *reg.ids.entry(ty.clone()).or_insert(next)
+    }
+
+    /// Advances the epoch by one. Safe to call from any thread (a timer, a watchdog): code
+    /// running in a store whose deadline this reaches stops with an interrupt trap at its next
+    /// loop iteration or function entry.
+    pub fn increment_epoch(&self) {
+        self.inner.epoch.fetch_add(1, Ordering::Release);
+    }
+
+    /// The current epoch.
+    pub(crate) fn epoch_counter(&self) -> &AtomicU64 {
+        &self.inner.epoch
     }
 
     /// Whether two engines are the same.

@@ -91,6 +91,20 @@ impl Func {
         results: &mut [Val],
     ) -> Result<()> {
         let store = store.as_context_mut().0;
+        let (ty, mut slots) = self.prepare_call(store, params, results.len())?;
+        crate::interp::invoke(store, self.index, &mut slots)?;
+        write_results(&ty, &slots, results, store);
+        Ok(())
+    }
+
+    /// Checks `params` and the number of results against the function's type; returns the
+    /// type and the argument cells.
+    pub(crate) fn prepare_call<T>(
+        &self,
+        store: &Store<T>,
+        params: &[Val],
+        num_results: usize,
+    ) -> Result<(Arc<FuncType>, Vec<u64>)> {
         store.inner.check(self.store);
         let ty = store.inner.funcs[self.index as usize].ty.clone();
         if params.len() != ty.params().len() {
@@ -108,22 +122,18 @@ impl Func {
                 )));
             }
         }
-        if results.len() != ty.results().len() {
+        if num_results != ty.results().len() {
             return Err(Error::usage(format!(
                 "wrong number of results: expected {}, got {}",
                 ty.results().len(),
-                results.len()
+                num_results
             )));
         }
         let mut slots = vec![0u64; ty.params().len().max(ty.results().len())];
         for (s, p) in slots.iter_mut().zip(params) {
             *s = p.to_bits(&store.inner);
         }
-        crate::interp::invoke(store, self.index, &mut slots)?;
-        for ((r, t), s) in results.iter_mut().zip(ty.results()).zip(&slots) {
-            *r = Val::from_bits(*s, *t, &store.inner);
-        }
-        Ok(())
+        Ok((ty, slots))
     }
 
     /// A typed view of this function, checked against `Params` and `Results`.
@@ -142,6 +152,18 @@ impl Func {
             func: *self,
             _marker: PhantomData,
         })
+    }
+}
+
+/// Converts the result cells of a call of type `ty` into `results`.
+pub(crate) fn write_results<T>(
+    ty: &FuncType,
+    slots: &[u64],
+    results: &mut [Val],
+    store: &Store<T>,
+) {
+    for ((r, t), s) in results.iter_mut().zip(ty.results()).zip(slots) {
+        *r = Val::from_bits(*s, *t, &store.inner);
     }
 }
 

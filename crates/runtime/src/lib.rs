@@ -38,6 +38,7 @@ mod interp;
 mod items;
 mod linker;
 mod module;
+mod resumable;
 mod store;
 mod values;
 pub mod vm;
@@ -50,10 +51,11 @@ pub use interp::FrameInfo;
 pub use items::{Extern, Global, Memory, Table};
 pub use linker::Linker;
 pub use module::{ExportType, ImportType, Module};
+pub use resumable::{ResumableCall, ResumableInvocation};
 pub use store::{AsContext, AsContextMut, Store, StoreContext, StoreContextMut};
 pub use values::{ExternRef, Ref, Val};
 pub use vm::ValRaw;
 pub use wvm_environ::{
-    CompileError, ExternType, FuncType, GlobalType, MemoryType, Mutability, RefType, TableType,
-    TrapCode, ValType,
+    CompileError, ExternType, FuelCosts, FuncType, GlobalType, MemoryType, Mutability, RefType,
+    TableType, TrapCode, ValType,
 };

@@ -137,8 +137,10 @@ impl Module {
 impl ModuleInner {
     /// The translated code of defined function `def`, translating it on first use.
     pub(crate) fn compiled(&self, def: u32) -> &Result<CompiledFunc, CompileError> {
-        self.compiled[def as usize]
-            .get_or_init(|| wvm_bytecode::translate(&self.info, &self.wasm, def))
+        self.compiled[def as usize].get_or_init(|| {
+            let opts = self.engine.config().translate_options();
+            wvm_bytecode::translate(&self.info, &self.wasm, def, &opts)
+        })
     }
 }
 

@@ -3,7 +3,7 @@
 
 use crate::func::HostFn;
 use crate::vm::{VMFuncRef, VMGlobalDefinition, VMMemoryDefinition, VMTableDefinition};
-use crate::{Engine, Module};
+use crate::{Engine, Module, Result};
 use std::any::Any;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -165,6 +165,10 @@ pub struct StoreInner {
     pub(crate) stack_pool: Vec<Vec<u64>>,
     /// How many host -> Wasm calls are active at once (re-entrance depth).
     pub(crate) nesting: usize,
+    /// Fuel left (when the engine meters fuel).
+    pub(crate) fuel: u64,
+    /// The epoch at which running code is interrupted (when the engine checks epochs).
+    pub(crate) epoch_deadline: u64,
 }
 
 impl<T> Store<T> {
@@ -188,6 +192,8 @@ impl<T> Store<T> {
                 externrefs: Vec::new(),
                 stack_pool: Vec::new(),
                 nesting: 0,
+                fuel: 0,
+                epoch_deadline: 0,
             },
             host_funcs: Vec::new(),
             data,
@@ -212,6 +218,38 @@ impl<T> Store<T> {
     /// The engine of this store.
     pub fn engine(&self) -> &Engine {
         &self.inner.engine
+    }
+
+    /// Sets the fuel left to `fuel`. Fails unless the engine meters fuel
+    /// ([`Config::consume_fuel`](crate::Config::consume_fuel)).
+    pub fn set_fuel(&mut self, fuel: u64) -> Result<()> {
+        self.fuel_enabled()?;
+        self.inner.fuel = fuel;
+        Ok(())
+    }
+
+    /// The fuel left. Fails unless the engine meters fuel.
+    pub fn get_fuel(&self) -> Result<u64> {
+        self.fuel_enabled()?;
+        Ok(self.inner.fuel)
+    }
+
+    fn fuel_enabled(&self) -> Result<()> {
+        if self.inner.engine.config().fuel.is_none() {
+            return Err(crate::Error::usage(
+                "fuel is not enabled: use Config::consume_fuel(true)",
+            ));
+        }
+        Ok(())
+    }
+
+    /// Interrupts running code once the engine's epoch reaches the current epoch plus
+    /// `ticks` (see [`Config::epoch_interruption`](crate::Config::epoch_interruption) and
+    /// [`Engine::increment_epoch`]). A new store's deadline is the epoch 0, so with epoch
+    /// interruption on, set a deadline before calling into it.
+    pub fn set_epoch_deadline(&mut self, ticks: u64) {
+        let now = self.inner.engine.epoch_counter().load(Ordering::Acquire);
+        self.inner.epoch_deadline = now.saturating_add(ticks);
     }
 }
 

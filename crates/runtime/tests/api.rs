@@ -557,3 +557,191 @@ fn traps_with_traces_stay_send_and_sync() {
     send_sync::<Trap>();
     send_sync::<FrameInfo>();
 }
+
+// ---- Fuel, epochs, determinism -------------------------------------------------------------
+
+fn fuel_engine() -> Engine {
+    Engine::new(Config::new().consume_fuel(true))
+}
+
+const LOOP_FOREVER: &str = r#"(module (func (export "spin") (loop $l (br $l))))"#;
+
+const FIB: &str = r#"(module
+    (memory (export "memory") 1)
+    (func $fib (export "fib") (param i32) (result i32)
+      (if (result i32) (i32.lt_u (local.get 0) (i32.const 2))
+        (then (local.get 0))
+        (else (i32.add (call $fib (i32.sub (local.get 0) (i32.const 1)))
+                       (call $fib (i32.sub (local.get 0) (i32.const 2)))))))
+    (func (export "fill") (param i32)
+      (memory.fill (i32.const 0) (i32.const 7) (local.get 0))))"#;
+
+#[test]
+fn an_infinite_loop_runs_out_of_fuel() -> Result<()> {
+    let engine = fuel_engine();
+    let module = Module::new(&engine, LOOP_FOREVER)?;
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[])?;
+    let spin = instance.get_typed_func::<(), ()>(&mut store, "spin")?;
+    store.set_fuel(10_000)?;
+    let e = spin.call(&mut store, ()).unwrap_err();
+    assert_eq!(e.trap_code(), Some(TrapCode::OutOfFuel));
+    assert_eq!(e.to_string(), "all fuel consumed by WebAssembly");
+    assert!(store.get_fuel()? < 10);
+    // No fuel at all: the first segment can't start.
+    store.set_fuel(0)?;
+    let e = spin.call(&mut store, ()).unwrap_err();
+    assert_eq!(e.trap_code(), Some(TrapCode::OutOfFuel));
+    Ok(())
+}
+
+#[test]
+fn fuel_is_off_by_default_and_then_refused() {
+    let mut store = Store::new(&Engine::default(), ());
+    assert!(store.set_fuel(5).is_err());
+    assert!(store.get_fuel().is_err());
+}
+
+#[test]
+fn fuel_used_is_the_same_every_run_and_grows_with_work() -> Result<()> {
+    let engine = fuel_engine();
+    let module = Module::new(&engine, FIB)?;
+    let used = |n: i32| -> Result<u64> {
+        let mut store = Store::new(&engine, ());
+        let instance = Instance::new(&mut store, &module, &[])?;
+        let fib = instance.get_typed_func::<i32, i32>(&mut store, "fib")?;
+        store.set_fuel(u64::MAX)?;
+        assert_eq!(
+            fib.call(&mut store, n)?,
+            [0, 1, 1, 2, 3, 5, 8, 13, 21, 34, 55][n as usize]
+        );
+        Ok(u64::MAX - store.get_fuel()?)
+    };
+    let first = used(10)?;
+    for _ in 0..10 {
+        assert_eq!(used(10)?, first);
+    }
+    assert!(used(9)? < first && used(9)? > 0);
+    Ok(())
+}
+
+#[test]
+fn bulk_operations_cost_in_proportion_to_their_size() -> Result<()> {
+    let engine = fuel_engine();
+    let module = Module::new(&engine, FIB)?;
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[])?;
+    let fill = instance.get_typed_func::<i32, ()>(&mut store, "fill")?;
+    let mut cost = |bytes: i32| -> Result<u64> {
+        store.set_fuel(1_000_000)?;
+        fill.call(&mut store, bytes)?;
+        Ok(1_000_000 - store.get_fuel()?)
+    };
+    let small = cost(64)?;
+    let large = cost(64 * 1000)?;
+    assert_eq!(large - small, 999, "one unit per 64 bytes");
+    // Not enough fuel for the bytes: trapped before anything was written.
+    store.set_fuel(small + 10)?;
+    let e = fill.call(&mut store, 65536).unwrap_err();
+    assert_eq!(e.trap_code(), Some(TrapCode::OutOfFuel));
+    Ok(())
+}
+
+#[test]
+fn resuming_after_adding_fuel_completes_the_call() -> Result<()> {
+    let engine = fuel_engine();
+    let module = Module::new(&engine, FIB)?;
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[])?;
+    let fib = instance.get_func(&mut store, "fib").unwrap();
+    store.set_fuel(u64::MAX)?;
+    let mut results = [Val::I32(0)];
+    fib.call(&mut store, &[Val::I32(20)], &mut results)?;
+    let total = u64::MAX - store.get_fuel()?;
+
+    // The same call in slices of 1,000 fuel: it suspends many times, deep in the recursion,
+    // and finishes with the right result having used exactly the same fuel.
+    store.set_fuel(1_000)?;
+    let mut results = [Val::I32(0)];
+    let mut call = fib.call_resumable(&mut store, &[Val::I32(20)], &mut results)?;
+    let mut added = 1_000;
+    let mut suspensions = 0;
+    while let ResumableCall::OutOfFuel(invocation) = call {
+        suspensions += 1;
+        added += 1_000 - store.get_fuel()?;
+        store.set_fuel(1_000)?;
+        call = invocation.resume(&mut store, &mut results)?;
+    }
+    assert_eq!(results[0].i32(), Some(6765));
+    assert_eq!(added - store.get_fuel()?, total);
+    assert!(suspensions > 10, "{suspensions} suspensions");
+
+    // Dropping a suspended call leaves the store usable.
+    store.set_fuel(10)?;
+    let call = fib.call_resumable(&mut store, &[Val::I32(20)], &mut results)?;
+    assert!(matches!(call, ResumableCall::OutOfFuel(_)));
+    drop(call);
+    store.set_fuel(u64::MAX)?;
+    fib.call(&mut store, &[Val::I32(10)], &mut results)?;
+    assert_eq!(results[0].i32(), Some(55));
+    Ok(())
+}
+
+#[test]
+fn another_thread_interrupts_an_infinite_loop() -> Result<()> {
+    let engine = Engine::new(Config::new().epoch_interruption(true));
+    let module = Module::new(&engine, LOOP_FOREVER)?;
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[])?;
+    let spin = instance.get_typed_func::<(), ()>(&mut store, "spin")?;
+    store.set_epoch_deadline(1);
+    let ticker = engine.clone();
+    let started = std::time::Instant::now();
+    let timer = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        ticker.increment_epoch();
+    });
+    let e = spin.call(&mut store, ()).unwrap_err();
+    timer.join().unwrap();
+    assert_eq!(e.trap_code(), Some(TrapCode::Interrupt));
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    // A new deadline lets code run again.
+    store.set_epoch_deadline(10);
+    let module = Module::new(&engine, FIB)?;
+    let instance = Instance::new(&mut store, &module, &[])?;
+    let fib = instance.get_typed_func::<i32, i32>(&mut store, "fib")?;
+    assert_eq!(fib.call(&mut store, 15)?, 610);
+    Ok(())
+}
+
+#[test]
+fn deterministic_mode_canonicalizes_nans() -> Result<()> {
+    let wat = r#"(module
+        (func (export "div32") (param f32 f32) (result f32) (f32.div (local.get 0) (local.get 1)))
+        (func (export "add64") (param f64 f64) (result f64) (f64.add (local.get 0) (local.get 1)))
+        (func (export "neg32") (param f32) (result f32) (f32.neg (local.get 0))))"#;
+    let run = |deterministic: bool| -> Result<(u32, u64, u32)> {
+        let engine = Engine::new(Config::new().deterministic(deterministic));
+        let module = Module::new(&engine, wat)?;
+        let mut store = Store::new(&engine, ());
+        let instance = Instance::new(&mut store, &module, &[])?;
+        let div = instance.get_typed_func::<(f32, f32), f32>(&mut store, "div32")?;
+        let add = instance.get_typed_func::<(f64, f64), f64>(&mut store, "add64")?;
+        let neg = instance.get_typed_func::<f32, f32>(&mut store, "neg32")?;
+        let payload = f64::from_bits(0x7ff0_0000_0000_0123);
+        Ok((
+            div.call(&mut store, (0.0, 0.0))?.to_bits(),
+            add.call(&mut store, (payload, 1.0))?.to_bits(),
+            neg.call(&mut store, f32::from_bits(0x7fc0_0001))?.to_bits(),
+        ))
+    };
+    let (div, add, neg) = run(true)?;
+    assert_eq!(div, 0x7fc0_0000);
+    assert_eq!(add, 0x7ff8_0000_0000_0000);
+    // Sign operations are exact, never canonicalized.
+    assert_eq!(neg, 0xffc0_0001);
+    // Without the mode, the hardware's NaN comes through (x86: the sign bit set for 0/0).
+    let (div, _, _) = run(false)?;
+    assert!(f32::from_bits(div).is_nan());
+    Ok(())
+}

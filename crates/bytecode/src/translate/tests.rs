@@ -6,7 +6,7 @@ use crate::instr::{Bin, Instr};
 fn translate_wat(wat: &str) -> CompiledFunc {
     let wasm = wat::parse_str(wat).unwrap();
     let info = ModuleInfo::decode(&wasm).unwrap();
-    translate(&info, &wasm, 0).unwrap()
+    translate(&info, &wasm, 0, &TranslateOptions::default()).unwrap()
 }
 
 #[test]
@@ -93,7 +93,7 @@ fn trapping_and_calling_instructions_record_their_wasm_offset() {
     )
     .unwrap();
     let info = ModuleInfo::decode(&wasm).unwrap();
-    let f = translate(&info, &wasm, 0).unwrap();
+    let f = translate(&info, &wasm, 0, &TranslateOptions::default()).unwrap();
     let opcode_at = |pc: usize| wasm[f.wasm_offset(pc).unwrap() as usize];
     let ci = f
         .code

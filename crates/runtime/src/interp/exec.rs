@@ -6,6 +6,8 @@
 //! `Store<T>` and resumes the loop. Nothing here allocates except growing the value stack
 //! past its high-water mark.
 
+use std::sync::atomic::Ordering;
+
 use super::num;
 use crate::store::{FuncData, FuncKind, InstanceData, StoreInner};
 use wvm_bytecode::{Bin, CompiledFunc, Instr, Load, Store, Un};
@@ -23,6 +25,8 @@ pub(crate) struct Frame {
 /// current function is.
 #[derive(Debug, Default)]
 pub(crate) struct Activation {
+    /// The function the host called (whose results the activation ends with).
+    pub(crate) entry: u32,
     pub(crate) stack: Vec<u64>,
     pub(crate) frames: Vec<Frame>,
     pub(crate) func: u32,
@@ -136,8 +140,14 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
         globals,
         instances,
         instance_state,
+        engine,
+        fuel,
+        epoch_deadline,
         ..
     } = inner;
+    let fuel_costs = engine.config().fuel;
+    let epoch = engine.epoch_counter();
+    let epoch_deadline = *epoch_deadline;
     let funcs: &[FuncData] = funcs;
     let instances: &[InstanceData] = instances;
     let Activation {
@@ -146,6 +156,7 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
         func: act_func,
         pc: act_pc,
         fp: act_fp,
+        ..
     } = act;
 
     let mut func = *act_func;
@@ -239,6 +250,19 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
             }
         }};
     }
+    // Charges fuel for work proportional to its size (bulk operations, growth), if metering.
+    macro_rules! charge {
+        (|$c:ident| $amount:expr) => {{
+            if let Some($c) = fuel_costs {
+                // The instruction's own cost was charged with its segment.
+                let amount: u64 = $amount;
+                if *fuel < amount {
+                    trap!(TrapCode::OutOfFuel);
+                }
+                *fuel -= amount;
+            }
+        }};
+    }
     // Switches the loop to the function `func` (instance and memory included).
     macro_rules! switch_to {
         ($cf:expr, $inst:expr) => {{
@@ -294,6 +318,30 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
         match instr {
             Instr::Unreachable => trap!(TrapCode::UnreachableCodeReached),
             Instr::Extra { .. } => {}
+            Instr::Fuel { cost } => {
+                let cost = u64::from(cost);
+                if *fuel < cost {
+                    trap!(TrapCode::OutOfFuel);
+                }
+                *fuel -= cost;
+            }
+            Instr::CheckEpoch => {
+                if epoch.load(Ordering::Relaxed) >= epoch_deadline {
+                    trap!(TrapCode::Interrupt);
+                }
+            }
+            Instr::CanonF32 { dst, src } => {
+                let v = r!(src);
+                r!(dst) = if f32v(v).is_nan() { 0x7fc0_0000 } else { v };
+            }
+            Instr::CanonF64 { dst, src } => {
+                let v = r!(src);
+                r!(dst) = if f64v(v).is_nan() {
+                    0x7ff8_0000_0000_0000
+                } else {
+                    v
+                };
+            }
             Instr::Br { target } => pc = target as usize,
             Instr::BrIfNez { cond, target } => {
                 if r!(cond) as u32 != 0 {
@@ -364,12 +412,14 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
             Instr::MemorySize { dst } => r!(dst) = memories[mem_id].pages(),
             Instr::MemoryGrow { dst, delta } => {
                 let delta = u64::from(r!(delta) as u32);
+                charge!(|c| c.grow_pages(delta));
                 r!(dst) = match memories[mem_id].grow(delta) {
                     Some(old) => old,
                     None => u64::from(u32::MAX),
                 };
             }
             Instr::MemoryFill { dst, value, len } => {
+                charge!(|c| c.bulk(u64::from(r!(len) as u32)));
                 let mem = &mut memories[mem_id].data;
                 match range(r!(dst), r!(len), mem.len()) {
                     Some(rg) => mem[rg].fill(r!(value) as u8),
@@ -377,6 +427,7 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
                 }
             }
             Instr::MemoryCopy { dst, src, len } => {
+                charge!(|c| c.bulk(u64::from(r!(len) as u32)));
                 let mem = &mut memories[mem_id].data;
                 match (
                     range(r!(src), r!(len), mem.len()),
@@ -388,6 +439,7 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
             }
             Instr::MemoryInit { dst, src, len } => {
                 let (seg, _, _) = extra!();
+                charge!(|c| c.bulk(u64::from(r!(len) as u32)));
                 let bytes: &[u8] = if instance_state[inst_id as usize].data_dropped[seg as usize] {
                     &[]
                 } else {
@@ -430,6 +482,7 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
             }
             Instr::TableGrow { dst, init, delta } => {
                 let (table, _, _) = extra!();
+                charge!(|c| c.grow_pages(u64::from(r!(delta) as u32) / 1024));
                 let t = &mut tables[inst.tables[table as usize] as usize];
                 r!(dst) = match t.grow(u64::from(r!(delta) as u32), r!(init)) {
                     Some(old) => old,
@@ -438,6 +491,7 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
             }
             Instr::TableFill { dst, value, len } => {
                 let (table, _, _) = extra!();
+                charge!(|c| c.bulk(u64::from(r!(len) as u32) * 8));
                 let v = r!(value);
                 let t = &mut tables[inst.tables[table as usize] as usize].elements;
                 match range(r!(dst), r!(len), t.len()) {
@@ -447,6 +501,7 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
             }
             Instr::TableCopy { dst, src, len } => {
                 let (dt, st, _) = extra!();
+                charge!(|c| c.bulk(u64::from(r!(len) as u32) * 8));
                 let (dt, st) = (
                     inst.tables[dt as usize] as usize,
                     inst.tables[st as usize] as usize,
@@ -469,6 +524,7 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
             }
             Instr::TableInit { dst, src, len } => {
                 let (table, seg, _) = extra!();
+                charge!(|c| c.bulk(u64::from(r!(len) as u32) * 8));
                 let items = &instance_state[inst_id as usize].elems[seg as usize];
                 let t = &mut tables[inst.tables[table as usize] as usize].elements;
                 match (

@@ -8,7 +8,7 @@ mod trace;
 
 pub use trace::FrameInfo;
 
-use crate::store::FuncKind;
+use crate::store::{FuncKind, StoreInner};
 use crate::vm::ValRaw;
 use crate::{Caller, Error, Result, Store};
 use exec::{Activation, Exit, Limits};
@@ -42,57 +42,146 @@ pub(crate) fn invoke<T>(store: &mut Store<T>, func: u32, slots: &mut [u64]) -> R
         }
         return Ok(());
     }
+    let mut act = start(store, func, slots)?;
+    match drive(store, &mut act, slots) {
+        Ok(Outcome::Done) => {
+            store.inner.stack_pool.push(act.stack);
+            Ok(())
+        }
+        Ok(Outcome::OutOfFuel) => {
+            let e = with_trace(Error::trap(TrapCode::OutOfFuel), store, &act);
+            store.inner.stack_pool.push(act.stack);
+            Err(e)
+        }
+        Err(e) => {
+            store.inner.stack_pool.push(act.stack);
+            Err(e)
+        }
+    }
+}
+
+/// A Wasm call stopped because fuel ran out, kept so that it can go on.
+pub(crate) struct Suspended {
+    act: Activation,
+}
+
+/// Like [`invoke`] for a Wasm function, but running out of fuel suspends the call instead of
+/// trapping: `Ok(Some(_))` is the suspended call, to [`resume`] after adding fuel.
+pub(crate) fn invoke_resumable<T>(
+    store: &mut Store<T>,
+    func: u32,
+    slots: &mut [u64],
+) -> Result<Option<Suspended>> {
+    if store.inner.nesting >= MAX_NESTING
+        || matches!(store.inner.funcs[func as usize].kind, FuncKind::Host { .. })
+    {
+        return invoke(store, func, slots).map(|()| None);
+    }
+    let act = start(store, func, slots)?;
+    continue_resumable(store, act, slots)
+}
+
+/// Goes on with a suspended call from where fuel ran out.
+pub(crate) fn resume<T>(
+    store: &mut Store<T>,
+    suspended: Suspended,
+    slots: &mut [u64],
+) -> Result<Option<Suspended>> {
+    let mut act = suspended.act;
+    // The call stopped after the instruction that could not be paid for: run it again.
+    let inner = &store.inner;
+    let (cf, _) = exec::code_of(&inner.funcs, &inner.instances, act.func).map_err(exit_error)?;
+    act.pc = cf
+        .instr_before(act.pc)
+        .ok_or_else(|| Error::msg("internal: no instruction to resume at"))?;
+    continue_resumable(store, act, slots)
+}
+
+fn continue_resumable<T>(
+    store: &mut Store<T>,
+    mut act: Activation,
+    slots: &mut [u64],
+) -> Result<Option<Suspended>> {
+    match drive(store, &mut act, slots) {
+        Ok(Outcome::Done) => {
+            store.inner.stack_pool.push(act.stack);
+            Ok(None)
+        }
+        Ok(Outcome::OutOfFuel) => Ok(Some(Suspended { act })),
+        Err(e) => {
+            store.inner.stack_pool.push(act.stack);
+            Err(e)
+        }
+    }
+}
+
+/// How a run of the dispatch loop ended, short of an error.
+enum Outcome {
+    /// The function returned; its results are in the slots.
+    Done,
+    /// Fuel ran out in this activation (not in a host function it called); `act` is intact.
+    OutOfFuel,
+}
+
+fn limits(store: &StoreInner) -> Limits {
+    let config = store.engine.config();
+    Limits {
+        max_depth: config.max_call_depth,
+        max_slots: config.max_stack_slots,
+    }
+}
+
+/// An activation for Wasm function `func` with its arguments from `slots`.
+fn start<T>(store: &mut Store<T>, func: u32, slots: &[u64]) -> Result<Activation> {
     let stack = store.inner.stack_pool.pop().unwrap_or_default();
     let mut act = Activation {
+        entry: func,
         stack,
         frames: Vec::new(),
         func,
         pc: 0,
         fp: 0,
     };
-    store.inner.nesting += 1;
-    let result = run_to_completion(store, &mut act, slots);
-    store.inner.nesting -= 1;
-    store.inner.stack_pool.push(act.stack);
-    result
+    let limits = limits(&store.inner);
+    let inner = &store.inner;
+    let prepared = exec::code_of(&inner.funcs, &inner.instances, func)
+        .and_then(|(cf, _)| exec::enter_frame(&mut act.stack, cf, 0, limits).map(|()| cf));
+    match prepared {
+        Ok(cf) => {
+            let n = cf.num_params as usize;
+            act.stack[..n].copy_from_slice(&slots[..n]);
+            Ok(act)
+        }
+        Err(e) => {
+            store.inner.stack_pool.push(act.stack);
+            Err(exit_error(e))
+        }
+    }
 }
 
-fn run_to_completion<T>(
-    store: &mut Store<T>,
-    act: &mut Activation,
-    slots: &mut [u64],
-) -> Result<()> {
-    let config = store.inner.engine.config();
-    let limits = Limits {
-        max_depth: config.max_call_depth,
-        max_slots: config.max_stack_slots,
-    };
-    let func = act.func;
-    let num_results = store.inner.funcs[func as usize].ty.results().len();
-    {
-        let inner = &store.inner;
-        let (cf, _) = match exec::code_of(&inner.funcs, &inner.instances, func) {
-            Ok(x) => x,
-            Err(e) => return Err(exit_error(e)),
-        };
-        exec::enter_frame(&mut act.stack, cf, 0, limits).map_err(exit_error)?;
-        let n = cf.num_params as usize;
-        act.stack[..n].copy_from_slice(&slots[..n]);
-    }
-    loop {
+/// Runs `act` until its function returns (results copied to `slots`), fuel runs out, or an
+/// error.
+fn drive<T>(store: &mut Store<T>, act: &mut Activation, slots: &mut [u64]) -> Result<Outcome> {
+    let limits = limits(&store.inner);
+    let num_results = store.inner.funcs[act.entry as usize].ty.results().len();
+    store.inner.nesting += 1;
+    let outcome = loop {
         match exec::run(&mut store.inner, act, limits) {
             Exit::Return => {
                 slots[..num_results].copy_from_slice(&act.stack[..num_results]);
-                return Ok(());
+                break Ok(Outcome::Done);
             }
             Exit::Host { func: callee, base } => {
                 if let Err(e) = call_host(store, act, callee, base) {
-                    return Err(with_trace(e, store, act));
+                    break Err(with_trace(e, store, act));
                 }
             }
-            other => return Err(with_trace(exit_error(other), store, act)),
+            Exit::Trap(TrapCode::OutOfFuel) => break Ok(Outcome::OutOfFuel),
+            other => break Err(with_trace(exit_error(other), store, act)),
         }
-    }
+    };
+    store.inner.nesting -= 1;
+    outcome
 }
 
 /// Adds the Wasm frames of `act` (stopped at a trap or a host call) to a trap's backtrace.
