@@ -56,9 +56,17 @@ pub fn run_wast_text(name: &str, text: &str) -> WastReport {
 
 /// Like [`run_wast_text`], calling `before_each` with `name:line:col: directive` before each
 /// directive runs (so a caller with a watchdog can say where a script got stuck).
-pub fn run_wast_text_traced(
+pub fn run_wast_text_traced(name: &str, text: &str, before_each: impl FnMut(&str)) -> WastReport {
+    run_wast_text_with(name, text, &wvm::Config::default(), before_each)
+}
+
+/// Like [`run_wast_text_traced`], on an engine with `config`. With fuel metering or epoch
+/// interruption on, the store gets all the fuel and time there is, so that a script checks
+/// that the instrumentation changes no result.
+pub fn run_wast_text_with(
     name: &str,
     text: &str,
+    config: &wvm::Config,
     mut before_each: impl FnMut(&str),
 ) -> WastReport {
     let mut report = WastReport::default();
@@ -80,7 +88,7 @@ pub fn run_wast_text_traced(
             return report;
         }
     };
-    let mut cx = match guarded(WastContext::new) {
+    let mut cx = match guarded(|| WastContext::with_engine(wvm::Engine::new(config))) {
         Ok(Ok(cx)) => cx,
         Ok(Err(e)) => {
             report.fail(format!("{name}: cannot set up the script context: {e:#}"));

@@ -142,6 +142,21 @@ fn misc_files() -> Vec<(String, String)> {
     files
 }
 
+/// The set name of the second run of wasm-v2 with every instrumentation on.
+const INSTRUMENTED: &str = "wasm-v2 (fuel, epochs, deterministic)";
+
+/// The engine configuration for `set`: the default, or everything on for [`INSTRUMENTED`].
+fn config_for(set: &str) -> wvm::Config {
+    let mut config = wvm::Config::new();
+    if set == INSTRUMENTED {
+        config
+            .consume_fuel(true)
+            .epoch_interruption(true)
+            .deterministic(true);
+    }
+    config
+}
+
 fn run_file(set: &'static str, name: &str, text: String) -> Result<(), Failed> {
     let label = format!("{set}/{name}");
     // The directive running now, so a script that never finishes can say where it hangs.
@@ -155,7 +170,8 @@ fn run_file(set: &'static str, name: &str, text: String) -> Result<(), Failed> {
             let label = label.clone();
             let running = Arc::clone(&running);
             move || {
-                let report = wvm_wast::run_wast_text_traced(&label, &text, |at| {
+                let config = config_for(set);
+                let report = wvm_wast::run_wast_text_with(&label, &text, &config, |at| {
                     *running.lock().unwrap_or_else(|e| e.into_inner()) = at.to_string();
                 });
                 let _ = done.send(report);
@@ -262,6 +278,21 @@ fn main() {
         }
     }
 
+    // wasm-v2 once more with fuel metering, epoch checks and NaN canonicalization on: the
+    // instrumentation must not change any result.
+    if let Some((_, files)) = sets.iter().find(|(set, _)| *set == "wasm-v2") {
+        for (name, text) in files {
+            let text = text.clone();
+            let file = name.clone();
+            trials.push(
+                Trial::test(format!("{INSTRUMENTED}/{name}"), move || {
+                    run_file(INSTRUMENTED, &file, text)
+                })
+                .with_ignored_flag(skip_reason("wasm-v2", name).is_some()),
+            );
+        }
+    }
+
     let list_only = args.list;
     let conclusion = libtest_mimic::run(&args, trials);
 
@@ -275,7 +306,8 @@ fn main() {
                 String::new()
             }
         };
-        for (set, _) in &sets {
+        let names = sets.iter().map(|(set, _)| *set).chain([INSTRUMENTED]);
+        for set in names {
             let (p, f, s) = counts.get(set).copied().unwrap_or_default();
             println!("{set}: {p} passed, {f} failed{}", with_skipped(s));
             passed += p;
