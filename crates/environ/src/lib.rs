@@ -12,15 +12,17 @@
 #![forbid(unsafe_code)]
 
 mod fuel;
+mod limits;
 mod module;
 mod trap;
 mod types;
 mod vmoffsets;
 
 pub use fuel::FuelCosts;
+pub use limits::ModuleLimits;
 pub use module::{
     CompileError, ConstExpr, DataMode, DataSegment, ElemMode, ElemSegment, EntityIndex, Export,
-    Import, ModuleInfo, const_expr, features, validate,
+    Import, ModuleInfo, const_expr, features, validate, validate_with_limits,
 };
 pub use trap::TrapCode;
 pub use types::{

@@ -1,10 +1,11 @@
 //! Decoding and validation of a module into a [`ModuleInfo`].
 
+use crate::limits::ModuleLimits;
 use crate::types::{FuncType, GlobalType, MemoryType, Mutability, RefType, TableType, ValType};
 use std::ops::Range;
 use wasmparser::{
-    ElementItems, ElementKind, ExternalKind, Operator, Parser, Payload, TypeRef, Validator,
-    WasmFeatures,
+    ElementItems, ElementKind, ExternalKind, FuncValidator, FuncValidatorAllocations, FunctionBody,
+    Operator, Parser, Payload, TypeRef, ValidPayload, Validator, ValidatorResources, WasmFeatures,
 };
 
 /// A malformed or invalid module: what is wrong and where.
@@ -143,17 +144,131 @@ impl ModuleInfo {
             .map(|i| self.func_names[i].1.as_str())
     }
 
-    /// Validates `wasm` and decodes it. Validation is complete and eager: a module that
-    /// passes never fails to translate later except for resource limits.
+    /// Validates `wasm` under the default [`ModuleLimits`] and decodes it. Validation is
+    /// complete and eager: a module that passes never fails to translate later except for
+    /// resource limits.
     pub fn decode(wasm: &[u8]) -> Result<ModuleInfo, CompileError> {
-        validate(wasm)?;
+        ModuleInfo::decode_with_limits(wasm, &ModuleLimits::DEFAULT)
+    }
+
+    /// Validates `wasm` under `limits` and decodes it.
+    pub fn decode_with_limits(
+        wasm: &[u8],
+        limits: &ModuleLimits,
+    ) -> Result<ModuleInfo, CompileError> {
+        validate_with_limits(wasm, limits)?;
         decode_validated(wasm)
     }
 }
 
-/// Validates a module binary with the features WVM accepts.
+/// Validates a module binary with the features WVM accepts, under the default
+/// [`ModuleLimits`].
 pub fn validate(wasm: &[u8]) -> Result<(), CompileError> {
-    Validator::new_with_features(features()).validate_all(wasm)?;
+    validate_with_limits(wasm, &ModuleLimits::DEFAULT)
+}
+
+/// Validates a module binary with the features WVM accepts, and checks `limits` on the way:
+/// a module over a limit fails like an invalid one, with the byte offset and a message that
+/// names the limit. One pass, in the order wasmparser's `validate_all` takes (sections first,
+/// then function bodies), so the time it takes is bounded by the module's size.
+pub fn validate_with_limits(wasm: &[u8], limits: &ModuleLimits) -> Result<(), CompileError> {
+    let mut validator = Validator::new_with_features(features());
+    let mut parser = Parser::new(0);
+    parser.set_features(features());
+    let mut num_funcs: u64 = 0;
+    let mut bodies = Vec::new();
+    for payload in parser.parse_all(wasm) {
+        let payload = payload?;
+        let valid = validator.payload(&payload)?;
+        match &payload {
+            Payload::ImportSection(reader) => {
+                for import in reader.clone().into_imports() {
+                    if matches!(import?.ty, TypeRef::Func(_) | TypeRef::FuncExact(_)) {
+                        num_funcs += 1;
+                    }
+                }
+                check_functions(num_funcs, limits, reader.range().start)?;
+            }
+            Payload::FunctionSection(reader) => {
+                num_funcs += u64::from(reader.count());
+                check_functions(num_funcs, limits, reader.range().start)?;
+            }
+            _ => {}
+        }
+        if let ValidPayload::Func(func, body) = valid {
+            bodies.push((func, body));
+        }
+    }
+    let mut allocs = FuncValidatorAllocations::default();
+    for (func, body) in bodies {
+        let mut v = func.into_validator(allocs);
+        validate_body(&mut v, &body, limits)?;
+        allocs = v.into_allocations();
+    }
+    Ok(())
+}
+
+fn check_functions(count: u64, limits: &ModuleLimits, offset: u64) -> Result<(), CompileError> {
+    if count > u64::from(limits.max_functions) {
+        return Err(err(
+            format!(
+                "module has more than {} functions (limit max_functions)",
+                limits.max_functions
+            ),
+            offset,
+        ));
+    }
+    Ok(())
+}
+
+/// Validates one function body as `FuncValidator::validate` does, checking the body size,
+/// the number of locals and the nesting depth of blocks against `limits` on the way.
+fn validate_body(
+    v: &mut FuncValidator<ValidatorResources>,
+    body: &FunctionBody<'_>,
+    limits: &ModuleLimits,
+) -> Result<(), CompileError> {
+    let range = body.range();
+    let (start, size) = (range.start, range.end - range.start);
+    if size > u64::from(limits.max_function_body_size) {
+        return Err(err(
+            format!(
+                "function body of {size} bytes is larger than {} bytes (limit \
+                 max_function_body_size)",
+                limits.max_function_body_size
+            ),
+            start,
+        ));
+    }
+    let mut reader = body.get_binary_reader();
+    v.read_locals(&mut reader)?;
+    if v.len_locals() > limits.max_locals {
+        return Err(err(
+            format!(
+                "function has {} locals (parameters included), more than {} (limit max_locals)",
+                v.len_locals(),
+                limits.max_locals
+            ),
+            start,
+        ));
+    }
+    reader.set_features(*v.features());
+    // The function's own frame is the first entry of the control stack.
+    let max_height = limits.max_nesting_depth.saturating_add(1);
+    while !reader.eof() {
+        let offset = reader.original_position();
+        reader.visit_operator(&mut v.visitor(offset))??;
+        if v.control_stack_height() > max_height {
+            return Err(err(
+                format!(
+                    "blocks nested more than {} deep (limit max_nesting_depth)",
+                    limits.max_nesting_depth
+                ),
+                offset,
+            ));
+        }
+    }
+    reader.finish_expression(&v.visitor(reader.original_position()))?;
     Ok(())
 }
 

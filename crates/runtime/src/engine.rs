@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use wvm_bytecode::TranslateOptions;
-use wvm_environ::{FuelCosts, FuncType};
+use wvm_environ::{FuelCosts, FuncType, ModuleLimits};
 
 /// Settings for an [`Engine`].
 #[derive(Debug, Clone)]
@@ -15,6 +15,7 @@ pub struct Config {
     pub(crate) fuel: Option<FuelCosts>,
     pub(crate) epoch_interruption: bool,
     pub(crate) deterministic: bool,
+    pub(crate) module_limits: ModuleLimits,
 }
 
 impl Default for Config {
@@ -26,6 +27,7 @@ impl Default for Config {
             fuel: None,
             epoch_interruption: false,
             deterministic: false,
+            module_limits: ModuleLimits::DEFAULT,
         }
     }
 }
@@ -93,6 +95,33 @@ impl Config {
     /// does.)
     pub fn deterministic(&mut self, on: bool) -> &mut Self {
         self.deterministic = on;
+        self
+    }
+
+    /// Most functions a module may have, imported and defined (default 1,000,000). A module
+    /// with more fails to compile with an error naming the limit, as do the next three.
+    /// Together they bound the time and memory compiling an untrusted module takes.
+    pub fn max_functions(&mut self, n: u32) -> &mut Self {
+        self.module_limits.max_functions = n;
+        self
+    }
+
+    /// Most bytes of one function body (default 7,654,321, also wasmparser's own limit).
+    pub fn max_function_body_size(&mut self, bytes: u32) -> &mut Self {
+        self.module_limits.max_function_body_size = bytes;
+        self
+    }
+
+    /// Most locals of one function, parameters included (default 50,000, also wasmparser's
+    /// own limit).
+    pub fn max_locals(&mut self, n: u32) -> &mut Self {
+        self.module_limits.max_locals = n;
+        self
+    }
+
+    /// Deepest nesting of `block`, `loop` and `if` in a function body (default 50,000).
+    pub fn max_nesting_depth(&mut self, depth: u32) -> &mut Self {
+        self.module_limits.max_nesting_depth = depth;
         self
     }
 

@@ -51,7 +51,7 @@ impl Module {
 
     /// Decodes and validates a module from its binary form.
     pub fn from_binary(engine: &Engine, wasm: &[u8]) -> Result<Module> {
-        let info = ModuleInfo::decode(wasm)?;
+        let info = ModuleInfo::decode_with_limits(wasm, &engine.config().module_limits)?;
         let type_ids = info.types.iter().map(|t| engine.type_id(t)).collect();
         let compiled = (0..info.func_bodies.len())
             .map(|_| OnceLock::new())
@@ -93,10 +93,14 @@ impl Module {
         }
     }
 
-    /// Checks that `bytes` are a valid module without keeping it.
+    /// Checks that `bytes` are a valid module within the engine's limits
+    /// ([`Config::max_functions`](crate::Config::max_functions) and the like), without
+    /// keeping it.
     pub fn validate(engine: &Engine, bytes: &[u8]) -> Result<()> {
-        let _ = engine;
-        Ok(wvm_environ::validate(bytes)?)
+        Ok(wvm_environ::validate_with_limits(
+            bytes,
+            &engine.config().module_limits,
+        )?)
     }
 
     /// The engine the module belongs to.
