@@ -32,6 +32,9 @@ pub enum TrapCode {
     OutOfFuel,
     /// The store's epoch deadline passed (epoch interruption is on).
     Interrupt,
+    /// The store's resource limiter refused a `memory.grow` or `table.grow` with an error
+    /// (e.g. `StoreLimits` with `trap_on_grow_failure`) instead of letting it return -1.
+    ResourceLimitExceeded,
 }
 
 impl TrapCode {
@@ -51,6 +54,9 @@ impl TrapCode {
             TrapCode::Host => "host function error",
             TrapCode::OutOfFuel => "all fuel consumed by WebAssembly",
             TrapCode::Interrupt => "interrupt",
+            TrapCode::ResourceLimitExceeded => {
+                "resource limit exceeded: memory or table growth refused"
+            }
         }
     }
 }

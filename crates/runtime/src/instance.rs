@@ -6,8 +6,8 @@ use crate::store::{
 };
 use crate::vm::VMGlobalDefinition;
 use crate::{
-    AsContext, AsContextMut, Error, Extern, ExternType, Func, Global, Memory, Module, Result,
-    Store, Table, TypedFunc, WasmParams, WasmResults,
+    AsContext, AsContextMut, Error, Extern, ExternType, Func, FuncType, Global, Memory, Module,
+    Result, Store, Table, TypedFunc, WasmParams, WasmResults,
 };
 use std::sync::Arc;
 use wvm_environ::{ConstExpr, DataMode, ElemMode, EntityIndex, TrapCode, limits_match};
@@ -198,26 +198,41 @@ pub(crate) fn instantiate<T>(
 
     let inner = &mut store.inner;
     let instance = inner.instances.len() as u32;
+    // The store's limits first, then the new tables and memories, before anything joins the
+    // store: a module over a limit leaves nothing behind.
+    let defined_tables = &info.tables[info.num_imported_tables as usize..];
+    let defined_memories = &info.memories[info.num_imported_memories as usize..];
+    let limiter = &mut inner.limiter;
+    limiter.check_count("instances", inner.instances.len(), 1, |l| l.instances())?;
+    limiter.check_count("tables", inner.tables.len(), defined_tables.len(), |l| {
+        l.tables()
+    })?;
+    let (have, adding) = (inner.memories.len(), defined_memories.len());
+    limiter.check_count("memories", have, adding, |l| l.memories())?;
+    let new_tables = defined_tables
+        .iter()
+        .map(|ty| TableData::new(*ty, 0, limiter.get()))
+        .collect::<Result<Vec<_>>>()?;
+    let new_memories = defined_memories
+        .iter()
+        .map(|ty| MemoryData::new(*ty, limiter.get()))
+        .collect::<Result<Vec<_>>>()?;
+
+    // One shared `FuncType` per type, not one per function.
+    let types: Vec<Arc<FuncType>> = info.types.iter().cloned().map(Arc::new).collect();
     for def in 0..info.func_bodies.len() as u32 {
         let f = info.num_imported_funcs + def;
         let ty_index = info.functions[f as usize];
-        let ty = Arc::new(info.types[ty_index as usize].clone());
+        let ty = types[ty_index as usize].clone();
         let type_id = module.inner.type_ids[ty_index as usize];
         let func = Func::push(inner, FuncKind::Wasm { instance, def }, ty, type_id);
         funcs.push(func.index);
     }
-    for ty in &info.tables[info.num_imported_tables as usize..] {
-        let t = TableData::new(*ty, 0).ok_or_else(|| Error::msg("cannot allocate table"))?;
+    for t in new_tables {
         inner.tables.push(t);
         tables.push(inner.tables.len() as u32 - 1);
     }
-    for ty in &info.memories[info.num_imported_memories as usize..] {
-        let m = MemoryData::new(*ty).ok_or_else(|| {
-            Error::msg(format!(
-                "cannot allocate a memory of {} pages",
-                ty.minimum()
-            ))
-        })?;
+    for m in new_memories {
         inner.memories.push(m);
         memories.push(inner.memories.len() as u32 - 1);
     }

@@ -19,12 +19,17 @@ pub struct Memory {
 
 impl Memory {
     /// A new memory of type `ty`, owned by the host.
+    /// Fails if the store's [`ResourceLimiter`](crate::ResourceLimiter) refuses it.
     pub fn new(mut store: impl AsContextMut, ty: MemoryType) -> Result<Memory> {
         let inner = &mut store.as_context_mut().0.inner;
         if ty.minimum() > wvm_environ::WASM32_MAX_PAGES {
             return Err(Error::usage("memory minimum exceeds 65536 pages"));
         }
-        let m = MemoryData::new(ty).ok_or_else(|| Error::msg("cannot allocate memory"))?;
+        let have = inner.memories.len();
+        inner
+            .limiter
+            .check_count("memories", have, 1, |l| l.memories())?;
+        let m = MemoryData::new(ty, inner.limiter.get())?;
         inner.memories.push(m);
         Ok(Memory {
             store: inner.id,
@@ -53,13 +58,16 @@ impl Memory {
         self.data_ref(&store.as_context().0.inner).data.len()
     }
 
-    /// Grows by `delta` pages; returns the previous size in pages.
+    /// Grows by `delta` pages; returns the previous size in pages. Fails past the memory's
+    /// maximum, when the host is out of memory, or when the store's
+    /// [`ResourceLimiter`](crate::ResourceLimiter) refuses (with the limiter's error if it
+    /// gave one).
     pub fn grow(&self, mut store: impl AsContextMut, delta: u64) -> Result<u64> {
         let inner = &mut store.as_context_mut().0.inner;
         inner.check(self.store);
         inner.memories[self.index as usize]
-            .grow(delta)
-            .ok_or_else(|| Error::msg("failed to grow memory"))
+            .grow(delta, inner.limiter.get())?
+            .ok_or_else(|| Error::msg(format!("failed to grow memory by {delta} pages")))
     }
 
     /// The memory's bytes.
@@ -75,7 +83,7 @@ impl Memory {
         let ctx: crate::StoreContextMut<'a, T> = store.into();
         let inner = &mut ctx.0.inner;
         inner.check(self.store);
-        &mut inner.memories[self.index as usize].data
+        &mut inner.memories[self.index as usize].data[..]
     }
 
     /// The memory's bytes and the host data at once, for host functions that move data
@@ -87,7 +95,7 @@ impl Memory {
         let ctx: crate::StoreContextMut<'a, T> = store.into();
         let (inner, data) = ctx.0.inner_and_data_mut();
         inner.check(self.store);
-        (&mut inner.memories[self.index as usize].data, data)
+        (&mut inner.memories[self.index as usize].data[..], data)
     }
 
     /// Copies `buf.len()` bytes at `offset` into `buf`.
@@ -145,14 +153,19 @@ fn ref_matches(r: &Ref, ty: RefType) -> bool {
 }
 
 impl Table {
-    /// A new table of type `ty` with every element set to `init`.
+    /// A new table of type `ty` with every element set to `init`. Fails if the store's
+    /// [`ResourceLimiter`](crate::ResourceLimiter) refuses it.
     pub fn new(mut store: impl AsContextMut, ty: TableType, init: Ref) -> Result<Table> {
         let inner = &mut store.as_context_mut().0.inner;
         if !ref_matches(&init, ty.element()) {
             return Err(Error::usage("table initial value has the wrong type"));
         }
+        let have = inner.tables.len();
+        inner
+            .limiter
+            .check_count("tables", have, 1, |l| l.tables())?;
         let bits = init.to_bits(inner);
-        let t = TableData::new(ty, bits).ok_or_else(|| Error::msg("cannot allocate table"))?;
+        let t = TableData::new(ty, bits, inner.limiter.get())?;
         inner.tables.push(t);
         Ok(Table {
             store: inner.id,
@@ -204,7 +217,10 @@ impl Table {
         Ok(())
     }
 
-    /// Grows by `delta` elements set to `init`; returns the previous size.
+    /// Grows by `delta` elements set to `init`; returns the previous size. Fails past the
+    /// table's maximum, when the host is out of memory, or when the store's
+    /// [`ResourceLimiter`](crate::ResourceLimiter) refuses (with the limiter's error if it
+    /// gave one).
     pub fn grow(&self, mut store: impl AsContextMut, delta: u64, init: Ref) -> Result<u64> {
         let inner = &mut store.as_context_mut().0.inner;
         inner.check(self.store);
@@ -213,8 +229,8 @@ impl Table {
         if !ref_matches(&init, t.ty.element()) {
             return Err(Error::usage("table element has the wrong type"));
         }
-        t.grow(delta, bits)
-            .ok_or_else(|| Error::msg("failed to grow table"))
+        t.grow(delta, bits, inner.limiter.get())?
+            .ok_or_else(|| Error::msg(format!("failed to grow table by {delta} elements")))
     }
 }
 

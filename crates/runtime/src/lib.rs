@@ -36,6 +36,7 @@ mod func;
 mod instance;
 mod interp;
 mod items;
+mod limits;
 mod linker;
 mod module;
 mod resumable;
@@ -49,6 +50,7 @@ pub use func::{Caller, Func, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmR
 pub use instance::Instance;
 pub use interp::FrameInfo;
 pub use items::{Extern, Global, Memory, Table};
+pub use limits::{ResourceLimiter, StoreLimits, StoreLimitsBuilder};
 pub use linker::Linker;
 pub use module::{ExportType, ImportType, Module};
 pub use resumable::{ResumableCall, ResumableInvocation};

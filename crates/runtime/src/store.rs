@@ -2,12 +2,13 @@
 //! the host's data. Handles such as [`Func`](crate::Func) are indices into a store.
 
 use crate::func::HostFn;
+use crate::limits::{LimiterSlot, ResourceLimiter, ZeroedBuf};
 use crate::vm::{VMFuncRef, VMGlobalDefinition, VMMemoryDefinition, VMTableDefinition};
-use crate::{Engine, Module, Result};
+use crate::{Engine, Error, Module, Result};
 use std::any::Any;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use wvm_environ::{FuncType, GlobalType, MemoryType, TableType, WASM_PAGE_SIZE};
+use wvm_environ::{FuncType, GlobalType, MemoryType, TableType, WASM_PAGE_SIZE, WASM32_MAX_PAGES};
 
 static NEXT_STORE_ID: AtomicU64 = AtomicU64::new(1);
 
@@ -31,17 +32,51 @@ pub(crate) struct FuncData {
 }
 
 pub(crate) struct MemoryData {
-    pub(crate) data: Vec<u8>,
+    /// The memory's bytes: zeroed by the OS, untouched until written (see [`ZeroedBuf`]).
+    pub(crate) data: ZeroedBuf<u8>,
     pub(crate) ty: MemoryType,
     pub(crate) def: VMMemoryDefinition,
 }
 
+/// `pages` in bytes; saturates where `usize` cannot hold it (32-bit hosts).
+fn page_bytes(pages: u64) -> usize {
+    usize::try_from(pages.saturating_mul(WASM_PAGE_SIZE)).unwrap_or(usize::MAX)
+}
+
+/// A growth the limiter allowed failed: the limiter decides between -1 and a trap.
+fn grow_failed(
+    limiter: Option<&mut dyn ResourceLimiter>,
+    memory: bool,
+    why: &str,
+) -> Result<Option<u64>> {
+    if let Some(l) = limiter {
+        let e = Error::msg(why);
+        match memory {
+            true => l.memory_grow_failed(e)?,
+            false => l.table_grow_failed(e)?,
+        }
+    }
+    Ok(None)
+}
+
 impl MemoryData {
-    pub(crate) fn new(ty: MemoryType) -> Option<MemoryData> {
-        let bytes = usize::try_from(ty.minimum() * WASM_PAGE_SIZE).ok()?;
-        let mut data = Vec::new();
-        data.try_reserve_exact(bytes).ok()?;
-        data.resize(bytes, 0);
+    /// A memory of type `ty` (its minimum at most 65536 pages), if `limiter` allows it and
+    /// it can be allocated.
+    pub(crate) fn new(
+        ty: MemoryType,
+        limiter: Option<&mut dyn ResourceLimiter>,
+    ) -> Result<MemoryData> {
+        let pages = ty.minimum();
+        let bytes = page_bytes(pages);
+        if let Some(l) = limiter
+            && !l.memory_growing(0, bytes, ty.maximum().map(page_bytes))?
+        {
+            return Err(Error::msg(format!(
+                "memory of {pages} pages ({bytes} bytes) exceeds the store's memory size limit"
+            )));
+        }
+        let data = ZeroedBuf::new(bytes)
+            .ok_or_else(|| Error::msg(format!("cannot allocate a memory of {pages} pages")))?;
         let mut m = MemoryData {
             data,
             ty,
@@ -51,7 +86,7 @@ impl MemoryData {
             },
         };
         m.refresh();
-        Some(m)
+        Ok(m)
     }
 
     fn refresh(&mut self) {
@@ -63,39 +98,72 @@ impl MemoryData {
         self.data.len() as u64 / WASM_PAGE_SIZE
     }
 
-    /// Grows by `delta` pages; returns the old size in pages, or `None` if it cannot.
-    pub(crate) fn grow(&mut self, delta: u64) -> Option<u64> {
+    /// Grows by `delta` pages if `limiter` allows it; returns the old size in pages, or
+    /// `None` if the memory cannot grow (`memory.grow`'s -1). An error is the limiter's:
+    /// the growth must trap.
+    pub(crate) fn grow(
+        &mut self,
+        delta: u64,
+        mut limiter: Option<&mut dyn ResourceLimiter>,
+    ) -> Result<Option<u64>> {
         let old = self.pages();
-        let new = old.checked_add(delta)?;
+        if delta == 0 {
+            return Ok(Some(old));
+        }
+        let new = old.saturating_add(delta);
+        if let Some(l) = limiter.as_deref_mut()
+            && !l.memory_growing(
+                page_bytes(old),
+                page_bytes(new),
+                self.ty.maximum().map(page_bytes),
+            )?
+        {
+            return Ok(None);
+        }
         let max = self
             .ty
             .maximum()
-            .unwrap_or(wvm_environ::WASM32_MAX_PAGES)
-            .min(wvm_environ::WASM32_MAX_PAGES);
+            .unwrap_or(WASM32_MAX_PAGES)
+            .min(WASM32_MAX_PAGES);
         if new > max {
-            return None;
+            return grow_failed(limiter, true, "memory maximum size exceeded");
         }
-        let new_bytes = usize::try_from(new * WASM_PAGE_SIZE).ok()?;
-        self.data
-            .try_reserve_exact(new_bytes - self.data.len())
-            .ok()?;
-        self.data.resize(new_bytes, 0);
+        if !self.data.grow(page_bytes(new), page_bytes(max)) {
+            return grow_failed(limiter, true, "cannot allocate memory to grow into");
+        }
         self.refresh();
-        Some(old)
+        Ok(Some(old))
     }
 }
 
 pub(crate) struct TableData {
-    pub(crate) elements: Vec<u64>,
+    /// The elements: zeroed (null) by the OS, untouched until written.
+    pub(crate) elements: ZeroedBuf<u64>,
     pub(crate) ty: TableType,
     pub(crate) def: VMTableDefinition,
 }
 
 impl TableData {
-    pub(crate) fn new(ty: TableType, init: u64) -> Option<TableData> {
-        let mut elements = Vec::new();
-        elements.try_reserve_exact(ty.minimum() as usize).ok()?;
-        elements.resize(ty.minimum() as usize, init);
+    /// A table of type `ty` with every element `init`, if `limiter` allows it and it can be
+    /// allocated.
+    pub(crate) fn new(
+        ty: TableType,
+        init: u64,
+        limiter: Option<&mut dyn ResourceLimiter>,
+    ) -> Result<TableData> {
+        let n = ty.minimum() as usize;
+        if let Some(l) = limiter
+            && !l.table_growing(0, n, ty.maximum().map(|m| m as usize))?
+        {
+            return Err(Error::msg(format!(
+                "table of {n} elements exceeds the store's table elements limit"
+            )));
+        }
+        let mut elements = ZeroedBuf::new(n)
+            .ok_or_else(|| Error::msg(format!("cannot allocate a table of {n} elements")))?;
+        if init != 0 {
+            elements.fill(init);
+        }
         let mut t = TableData {
             elements,
             ty,
@@ -105,7 +173,7 @@ impl TableData {
             },
         };
         t.refresh();
-        Some(t)
+        Ok(t)
     }
 
     fn refresh(&mut self) {
@@ -113,18 +181,41 @@ impl TableData {
         self.def.current_elements = self.elements.len();
     }
 
-    /// Grows by `delta` elements set to `init`; returns the old size, or `None`.
-    pub(crate) fn grow(&mut self, delta: u64, init: u64) -> Option<u64> {
-        let old = self.elements.len() as u64;
-        let new = old.checked_add(delta)?;
-        let max = u64::from(self.ty.maximum().unwrap_or(u32::MAX));
-        if new > max {
-            return None;
+    /// Grows by `delta` elements set to `init` if `limiter` allows it; returns the old size,
+    /// or `None` if the table cannot grow (`table.grow`'s -1). An error is the limiter's: the
+    /// growth must trap.
+    pub(crate) fn grow(
+        &mut self,
+        delta: u64,
+        init: u64,
+        mut limiter: Option<&mut dyn ResourceLimiter>,
+    ) -> Result<Option<u64>> {
+        let old = self.elements.len();
+        if delta == 0 {
+            return Ok(Some(old as u64));
         }
-        self.elements.try_reserve_exact(delta as usize).ok()?;
-        self.elements.resize(new as usize, init);
+        let new = usize::try_from(delta)
+            .ok()
+            .and_then(|d| old.checked_add(d))
+            .unwrap_or(usize::MAX);
+        let declared = self.ty.maximum().map(|m| m as usize);
+        if let Some(l) = limiter.as_deref_mut()
+            && !l.table_growing(old, new, declared)?
+        {
+            return Ok(None);
+        }
+        let max = declared.unwrap_or(u32::MAX as usize);
+        if new > max {
+            return grow_failed(limiter, false, "table maximum size exceeded");
+        }
+        if !self.elements.grow(new, max) {
+            return grow_failed(limiter, false, "cannot allocate memory to grow into");
+        }
+        if init != 0 {
+            self.elements[old..].fill(init);
+        }
         self.refresh();
-        Some(old)
+        Ok(Some(old as u64))
     }
 }
 
@@ -169,6 +260,8 @@ pub struct StoreInner {
     pub(crate) fuel: u64,
     /// The epoch at which running code is interrupted (when the engine checks epochs).
     pub(crate) epoch_deadline: u64,
+    /// The host's resource limiter, if any (see [`Store::limiter`]).
+    pub(crate) limiter: LimiterSlot,
 }
 
 impl<T> Store<T> {
@@ -194,6 +287,7 @@ impl<T> Store<T> {
                 nesting: 0,
                 fuel: 0,
                 epoch_deadline: 0,
+                limiter: LimiterSlot::default(),
             },
             host_funcs: Vec::new(),
             data,
@@ -218,6 +312,20 @@ impl<T> Store<T> {
     /// The engine of this store.
     pub fn engine(&self) -> &Engine {
         &self.inner.engine
+    }
+
+    /// Installs `limiter` to bound what the store allocates from now on: memory and table
+    /// sizes at creation and on every growth (from WebAssembly or the host), and how many
+    /// instances, tables and memories the store holds. See [`ResourceLimiter`] and
+    /// [`StoreLimits`](crate::StoreLimits). Replaces any limiter installed before; objects
+    /// already created stay as they are.
+    ///
+    /// wasmtime's `Store::limiter` takes a closure that finds the limiter inside the store's
+    /// data `T` on each use; here the store owns the limiter, because the interpreter sees
+    /// only the part of the store that does not depend on `T`. Share state with the host
+    /// through the limiter itself (an `Arc<Mutex<..>>` field) if needed.
+    pub fn limiter(&mut self, limiter: impl ResourceLimiter + 'static) {
+        self.inner.limiter.set(Box::new(limiter));
     }
 
     /// Sets the fuel left to `fuel`. Fails unless the engine meters fuel

@@ -143,6 +143,7 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
         engine,
         fuel,
         epoch_deadline,
+        limiter,
         ..
     } = inner;
     let fuel_costs = engine.config().fuel;
@@ -413,9 +414,10 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
             Instr::MemoryGrow { dst, delta } => {
                 let delta = u64::from(r!(delta) as u32);
                 charge!(|c| c.grow_pages(delta));
-                r!(dst) = match memories[mem_id].grow(delta) {
-                    Some(old) => old,
-                    None => u64::from(u32::MAX),
+                r!(dst) = match memories[mem_id].grow(delta, limiter.get()) {
+                    Ok(Some(old)) => old,
+                    Ok(None) => u64::from(u32::MAX),
+                    Err(_) => trap!(TrapCode::ResourceLimitExceeded),
                 };
             }
             Instr::MemoryFill { dst, value, len } => {
@@ -484,9 +486,10 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
                 let (table, _, _) = extra!();
                 charge!(|c| c.grow_pages(u64::from(r!(delta) as u32) / 1024));
                 let t = &mut tables[inst.tables[table as usize] as usize];
-                r!(dst) = match t.grow(u64::from(r!(delta) as u32), r!(init)) {
-                    Some(old) => old,
-                    None => u64::from(u32::MAX),
+                r!(dst) = match t.grow(u64::from(r!(delta) as u32), r!(init), limiter.get()) {
+                    Ok(Some(old)) => old,
+                    Ok(None) => u64::from(u32::MAX),
+                    Err(_) => trap!(TrapCode::ResourceLimitExceeded),
                 };
             }
             Instr::TableFill { dst, value, len } => {
