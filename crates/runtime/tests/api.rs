@@ -745,3 +745,7 @@ fn deterministic_mode_canonicalizes_nans() -> Result<()> {
     assert!(f32::from_bits(div).is_nan());
     Ok(())
 }
+
+// Resource limits and the hostile corpus; in `api/` to be ready for `tests/api/main.rs`.
+#[path = "api/limits.rs"]
+mod limits;

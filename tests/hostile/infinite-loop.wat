@@ -1,0 +1,4 @@
+;; Never returns: only fuel (or an epoch deadline) stops it.
+(module
+  (func (export "spin")
+    (loop $l (br $l))))
