@@ -352,11 +352,11 @@ impl WasiCtxBuilder {
         perms: DirPerms,
     ) -> io::Result<&mut Self> {
         let dir = Dir::open_ambient_dir(host.as_ref(), ambient_authority())?;
-        self.preopens.push(Descriptor::Dir(DirDesc {
+        self.preopens.push(Descriptor::Dir(DirDesc::new(
             dir,
             perms,
-            preopen: Some(guest.as_ref().to_string()),
-        }));
+            Some(guest.as_ref().to_string()),
+        )));
         Ok(self)
     }
 

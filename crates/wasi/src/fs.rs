@@ -8,7 +8,7 @@ use crate::abi::{Filestat, Whence, fdflags, filetype, fstflags, nanos};
 use crate::errno::Errno;
 use crate::mem::{IoVec, total_len};
 use crate::perms::{Op, check};
-use crate::table::{Descriptor, Entry, Stream};
+use crate::table::{Descriptor, DirListEntry, Entry, Stream};
 use crate::{Cx, SysResult};
 
 /// The descriptor `fd`, if `op` is allowed on it.
@@ -103,7 +103,8 @@ fn write_to(desc: &mut Descriptor, data: &[u8]) -> SysResult<usize> {
             }
             f.file.write_all(data)?;
         }
-        Descriptor::Socket(s) => s.write_all(data)?,
+        // One write: on a non-blocking socket a short count is the answer, not an error.
+        Descriptor::Socket(s) => return Ok(s.write(data)?),
         _ => return Err(Errno::Badf.into()),
     }
     Ok(data.len())
@@ -419,6 +420,25 @@ pub(crate) fn fd_prestat_dir_name(cx: &mut Cx, fd: u32, path: u32, path_len: u32
     Ok(())
 }
 
+/// `.`, `..`, then the entries of `dir` sorted by name.
+fn list(dir: &cap_std::fs::Dir) -> std::io::Result<Vec<DirListEntry>> {
+    use cap_std::fs::FileTypeExt;
+    use std::os::unix::fs::DirEntryExt;
+    let dot_ino = cap_filestat(&dir.dir_metadata()?).ino;
+    let mut entries = Vec::new();
+    for item in dir.entries()? {
+        let item = item?;
+        let ft = filetype_of!(item.file_type()?);
+        entries.push((item.file_name().as_bytes().to_vec(), item.ino(), ft));
+    }
+    entries.sort();
+    let dots = [
+        (b".".to_vec(), dot_ino, filetype::DIRECTORY),
+        (b"..".to_vec(), 0, filetype::DIRECTORY),
+    ];
+    Ok(dots.into_iter().chain(entries).collect())
+}
+
 pub(crate) fn fd_readdir(
     cx: &mut Cx,
     fd: u32,
@@ -427,26 +447,15 @@ pub(crate) fn fd_readdir(
     cookie: u64,
     bufused: u32,
 ) -> SysResult {
-    let Descriptor::Dir(d) = &entry(cx, fd, Op::ReadDir)?.desc else {
+    let Descriptor::Dir(d) = &mut entry(cx, fd, Op::ReadDir)?.desc else {
         return Err(Errno::Notdir.into());
     };
-    // Listed afresh on every call, in name order so that a listing is the same every time;
+    // A listing is taken when it starts (cookie 0) and served from then on, in name order;
     // the cookie of an entry is its position + 1.
-    let dot_ino = cap_filestat(&d.dir.dir_metadata()?).ino;
-    let mut entries: Vec<(Vec<u8>, u64, u8)> = vec![
-        (b".".to_vec(), dot_ino, filetype::DIRECTORY),
-        (b"..".to_vec(), 0, filetype::DIRECTORY),
-    ];
-    let mut rest = Vec::new();
-    for item in d.dir.entries()? {
-        use cap_std::fs::FileTypeExt;
-        use std::os::unix::fs::DirEntryExt;
-        let item = item?;
-        let ft = filetype_of!(item.file_type()?);
-        rest.push((item.file_name().as_bytes().to_vec(), item.ino(), ft));
+    if cookie == 0 || d.listing.is_none() {
+        d.listing = Some(list(&d.dir)?);
     }
-    rest.sort();
-    entries.extend(rest);
+    let entries = d.listing.as_deref().unwrap_or_default();
 
     let mut out = Vec::new();
     for (i, (name, ino, ft)) in entries

@@ -10,7 +10,11 @@ use crate::errno::Errno;
 use crate::fs::entry;
 use crate::mem::total_len;
 use crate::perms::{Op, check};
-use crate::table::Descriptor;
+use std::os::fd::AsFd;
+
+use rustix::event::{PollFd, PollFlags};
+
+use crate::table::{Descriptor, Stream};
 use crate::{Cx, SysError, SysResult};
 
 /// Writes NUL-terminated `strings` to `buf` and a pointer to each to `ptrs`.
@@ -110,9 +114,10 @@ pub(crate) fn proc_raise(_cx: &mut Cx, sig: u32) -> SysResult {
     }
 }
 
-/// Waits for clocks and descriptors. Files, streams and sockets are reported ready at once
-/// (reads and writes on them then block as usual); if only clocks are subscribed, the call
-/// sleeps until the earliest one, through the context's clocks.
+/// Waits for clocks and descriptors. Regular files, directories, in-memory pipes and the
+/// host's stdout/stderr are always ready; the host's stdin, sockets and listeners (ready to
+/// accept) are polled on the host, with the earliest clock as the timeout. With no descriptor
+/// to wait on, the call sleeps through the context's clocks until the earliest clock.
 pub(crate) fn poll_oneoff(
     cx: &mut Cx,
     subs: u32,
@@ -135,28 +140,58 @@ pub(crate) fn poll_oneoff(
     }
 
     let mut ready = Vec::new();
-    let mut earliest: Option<(u64, usize)> = None; // (ns to wait, index)
+    let mut host_waits: Vec<(usize, u32, PollFlags)> = Vec::new(); // (subscription, fd, events)
+    let mut earliest: Option<(u64, usize)> = None; // (ns to wait, subscription)
     for (i, sub) in list.iter().enumerate() {
+        let event = |error: Option<Errno>, tag: u8, nbytes: u64| Event {
+            userdata: sub.userdata,
+            error: error.map_or(0, Errno::code),
+            tag,
+            nbytes,
+            hangup: false,
+        };
         match sub.kind {
             SubKind::FdRead(fd) | SubKind::FdWrite(fd) => {
-                let (op, tag) = match sub.kind {
-                    SubKind::FdRead(_) => (Op::Read, 1),
-                    _ => (Op::Write, 2),
+                let reading = matches!(sub.kind, SubKind::FdRead(_));
+                let (op, tag) = if reading {
+                    (Op::Read, 1)
+                } else {
+                    (Op::Write, 2)
                 };
-                let (error, nbytes) = match cx.ctx.table.get_mut(fd) {
-                    Ok(e) => match check(e, op) {
-                        Ok(()) => (None, readable_bytes(&mut e.desc, op)),
-                        Err(err) => (Some(err), 0),
-                    },
-                    Err(e) => (Some(e), 0),
+                let entry = match cx.ctx.table.get_mut(fd) {
+                    Ok(e) => e,
+                    Err(e) => {
+                        ready.push(event(Some(e), tag, 0));
+                        continue;
+                    }
                 };
-                ready.push(Event {
-                    userdata: sub.userdata,
-                    error: error.map_or(0, Errno::code),
-                    tag,
-                    nbytes,
-                    hangup: false,
-                });
+                // A listener is "readable" when a connection waits to be accepted.
+                let listener_accept = reading && matches!(entry.desc, Descriptor::Listener(_));
+                let allowed = if listener_accept {
+                    check(entry, Op::Accept)
+                } else {
+                    check(entry, op)
+                };
+                if let Err(e) = allowed {
+                    ready.push(event(Some(e), tag, 0));
+                    continue;
+                }
+                let host_fd = matches!(
+                    entry.desc,
+                    Descriptor::Stream(Stream::HostStdin)
+                        | Descriptor::Socket(_)
+                        | Descriptor::Listener(_)
+                );
+                if host_fd {
+                    let flags = if reading {
+                        PollFlags::IN
+                    } else {
+                        PollFlags::OUT
+                    };
+                    host_waits.push((i, fd, flags));
+                } else {
+                    ready.push(event(None, tag, readable_bytes(&mut entry.desc, op)));
+                }
             }
             SubKind::Clock {
                 id,
@@ -166,13 +201,7 @@ pub(crate) fn poll_oneoff(
                 let clock = match clock_id(id) {
                     Ok(c) => c,
                     Err(e) => {
-                        ready.push(Event {
-                            userdata: sub.userdata,
-                            error: e.code(),
-                            tag: 0,
-                            nbytes: 0,
-                            hangup: false,
-                        });
+                        ready.push(event(Some(e), 0, 0));
                         continue;
                     }
                 };
@@ -187,12 +216,34 @@ pub(crate) fn poll_oneoff(
             }
         }
     }
-    if ready.is_empty()
-        && let Some((wait, i)) = earliest
-    {
-        if wait > 0 {
-            cx.ctx.clocks.sleep(Duration::from_nanos(wait));
+
+    if !host_waits.is_empty() {
+        // Something is ready already: only look, don't wait.
+        let wait = if ready.is_empty() {
+            earliest.map(|(ns, _)| ns)
+        } else {
+            Some(0)
+        };
+        let fired = poll_host(cx, &host_waits, wait)?;
+        for (i, flags) in fired {
+            let tag = if flags.contains(PollFlags::OUT) { 2 } else { 1 };
+            ready.push(Event {
+                userdata: list[i].userdata,
+                error: 0,
+                tag,
+                nbytes: 0,
+                hangup: flags.contains(PollFlags::HUP),
+            });
         }
+    } else if ready.is_empty()
+        && let Some((wait, _)) = earliest
+        && wait > 0
+    {
+        cx.ctx.clocks.sleep(Duration::from_nanos(wait));
+    }
+    if ready.is_empty()
+        && let Some((_, i)) = earliest
+    {
         ready.push(Event {
             userdata: list[i].userdata,
             error: 0,
@@ -206,6 +257,48 @@ pub(crate) fn poll_oneoff(
     }
     cx.mem.write_u32(nevents, ready.len() as u32)?;
     Ok(())
+}
+
+/// Polls the host descriptors behind `waits` for up to `wait_ns` (forever if `None`); returns
+/// the subscriptions that fired with what fired.
+fn poll_host(
+    cx: &Cx,
+    waits: &[(usize, u32, PollFlags)],
+    wait_ns: Option<u64>,
+) -> Result<Vec<(usize, PollFlags)>, Errno> {
+    let stdin = std::io::stdin();
+    let mut fds = Vec::with_capacity(waits.len());
+    for &(_, fd, flags) in waits {
+        let borrowed = match &cx.ctx.table.get(fd)?.desc {
+            Descriptor::Stream(Stream::HostStdin) => stdin.as_fd(),
+            Descriptor::Socket(s) => s.as_fd(),
+            Descriptor::Listener(l) => l.as_fd(),
+            _ => return Err(Errno::Badf),
+        };
+        fds.push(PollFd::from_borrowed_fd(borrowed, flags));
+    }
+    let timeout = wait_ns.map(|ns| rustix::time::Timespec {
+        tv_sec: (ns / 1_000_000_000) as i64,
+        tv_nsec: (ns % 1_000_000_000) as _,
+    });
+    loop {
+        match rustix::event::poll(&mut fds, timeout.as_ref()) {
+            Ok(_) => break,
+            Err(rustix::io::Errno::INTR) => continue,
+            Err(e) => return Err(std::io::Error::from(e).into()),
+        }
+    }
+    Ok(waits
+        .iter()
+        .zip(&fds)
+        .filter(|(_, p)| !p.revents().is_empty())
+        .map(|(&(i, _, flags), p)| {
+            // Errors and hang-ups count as ready: the read or write then reports them.
+            let mut fired = p.revents();
+            fired.insert(flags);
+            (i, fired)
+        })
+        .collect())
 }
 
 /// For a read subscription on a regular file, the bytes between the position and the end;

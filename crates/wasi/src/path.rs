@@ -46,7 +46,7 @@ pub(crate) fn path_filestat_get(
     out: u32,
 ) -> SysResult {
     let path = path_arg(cx, path, path_len)?;
-    let (d, _) = dir(cx.ctx, fd, Op::Lookup)?;
+    let (d, _) = dir(cx.ctx, fd, Op::StatPath)?;
     // As in POSIX, a trailing `/` or `/.` resolves a symlink in the last component.
     let meta = if flags & SYMLINK_FOLLOW != 0 || names_a_directory(&path) {
         d.metadata(&path)?
@@ -128,8 +128,8 @@ pub(crate) fn path_link(
     }
     let old_path = path_arg(cx, old_path, old_len)?;
     let new_path = path_arg(cx, new_path, new_len)?;
-    let (old_dir, _) = dir(cx.ctx, old_fd, Op::Link)?;
-    let (new_dir, _) = dir(cx.ctx, new_fd, Op::Link)?;
+    let (old_dir, _) = dir(cx.ctx, old_fd, Op::LinkFrom)?;
+    let (new_dir, _) = dir(cx.ctx, new_fd, Op::LinkTo)?;
     old_dir.hard_link(old_path, new_dir, new_path)?;
     Ok(())
 }
@@ -154,11 +154,17 @@ pub(crate) fn path_open(
         .filter(|f| f & !fdflags::ALL == 0)
         .ok_or(Errno::Inval)?;
     let follow = dirflags & SYMLINK_FOLLOW != 0;
-    let create = oflags & oflags::CREAT != 0;
+    let exclusive = oflags & oflags::EXCL != 0;
     let truncate = oflags & oflags::TRUNC != 0;
-    let append = fdflags & fdflags::APPEND != 0;
     // The new descriptor gets the rights asked for, as far as the directory may pass them on.
-    dir(cx.ctx, fd, Op::Lookup)?;
+    let (d, _) = dir(cx.ctx, fd, Op::Open)?;
+    let existing = match follow {
+        true => d.metadata(&path),
+        false => d.symlink_metadata(&path),
+    };
+    // O_CREAT on a file that exists creates nothing: it is no write to the directory, and a
+    // read-only open of it stays read-only (a read-only preopen allows it).
+    let create = oflags & oflags::CREAT != 0 && (exclusive || existing.is_err());
     let parent = cx.ctx.table.get(fd)?;
     let base = rights_base & parent.rights_inheriting;
     let inheriting = rights_inheriting & parent.rights_inheriting;
@@ -169,8 +175,10 @@ pub(crate) fn path_open(
         return Err(Errno::Notcapable.into());
     }
     let read = base & (rights::FD_READ | rights::FD_READDIR) != 0;
+    // APPEND asks to write, even with read rights only: refused where writing is.
+    let append = fdflags & fdflags::APPEND != 0;
     let write = base & rights::FILE_WRITE != 0 || append || truncate || create;
-    let op = if write { Op::OpenForWrite } else { Op::Lookup };
+    let op = if write { Op::OpenForWrite } else { Op::Open };
     let (d, perms) = dir(cx.ctx, fd, op)?;
 
     let follow_mode = if follow {
@@ -178,13 +186,7 @@ pub(crate) fn path_open(
     } else {
         FollowSymlinks::No
     };
-    let is_dir = oflags & oflags::DIRECTORY != 0
-        || (!create
-            && match follow {
-                true => d.metadata(&path),
-                false => d.symlink_metadata(&path),
-            }
-            .is_ok_and(|m| m.is_dir()));
+    let is_dir = oflags & oflags::DIRECTORY != 0 || (!create && existing.is_ok_and(|m| m.is_dir()));
     let desc = if is_dir {
         if write {
             return Err(Errno::Isdir.into());
@@ -194,19 +196,16 @@ pub(crate) fn path_open(
         } else {
             d.open_dir_nofollow(&path)?
         };
-        Descriptor::Dir(DirDesc {
-            dir: sub,
-            perms,
-            preopen: None,
-        })
+        Descriptor::Dir(DirDesc::new(sub, perms, None))
     } else {
+        // APPEND is not the host's O_APPEND: writes seek to the end themselves, so that the
+        // guest can clear the flag and positioned writes stay positioned.
         let mut opts = OpenOptions::new();
         opts.read(read || !write)
             .write(write)
-            .append(append)
             .truncate(truncate)
             .follow(follow_mode);
-        if create && oflags & oflags::EXCL != 0 {
+        if create && exclusive {
             opts.create_new(true);
         } else {
             opts.create(create);
@@ -236,7 +235,7 @@ pub(crate) fn path_readlink(
 ) -> SysResult {
     use std::os::unix::ffi::OsStrExt;
     let path = path_arg(cx, path, path_len)?;
-    let (d, _) = dir(cx.ctx, fd, Op::Lookup)?;
+    let (d, _) = dir(cx.ctx, fd, Op::Readlink)?;
     let target = d.read_link_contents(&path)?;
     let bytes = target.as_os_str().as_bytes();
     let n = bytes.len().min(buf_len as usize);
@@ -248,7 +247,7 @@ pub(crate) fn path_readlink(
 pub(crate) fn path_remove_directory(cx: &mut Cx, fd: u32, path: u32, path_len: u32) -> SysResult {
     let path = path_arg(cx, path, path_len)?;
     // cap-std refuses `dir/`, which POSIX accepts (and a symlink `link/` stays ENOTDIR).
-    dir(cx.ctx, fd, Op::Remove)?
+    dir(cx.ctx, fd, Op::RemoveDir)?
         .0
         .remove_dir(without_trailing_slashes(&path))?;
     Ok(())
@@ -256,7 +255,7 @@ pub(crate) fn path_remove_directory(cx: &mut Cx, fd: u32, path: u32, path_len: u
 
 pub(crate) fn path_unlink_file(cx: &mut Cx, fd: u32, path: u32, path_len: u32) -> SysResult {
     let path = path_arg(cx, path, path_len)?;
-    dir(cx.ctx, fd, Op::Remove)?.0.remove_file(path)?;
+    dir(cx.ctx, fd, Op::RemoveFile)?.0.remove_file(path)?;
     Ok(())
 }
 
@@ -271,8 +270,8 @@ pub(crate) fn path_rename(
 ) -> SysResult {
     let old_path = path_arg(cx, old_path, old_len)?;
     let new_path = path_arg(cx, new_path, new_len)?;
-    let (old_dir, _) = dir(cx.ctx, fd, Op::Rename)?;
-    let (new_dir, _) = dir(cx.ctx, new_fd, Op::Rename)?;
+    let (old_dir, _) = dir(cx.ctx, fd, Op::RenameFrom)?;
+    let (new_dir, _) = dir(cx.ctx, new_fd, Op::RenameTo)?;
     // A trailing slash on either side says "directory": renaming a file so is ENOTDIR.
     if (names_a_directory(&old_path) || names_a_directory(&new_path))
         && !old_dir

@@ -124,17 +124,25 @@ pub(crate) enum Op {
     Advise,
     Allocate,
     ReadDir,
-    /// Open, stat or readlink a path beneath a directory.
-    Lookup,
+    /// Open a path beneath a directory for reading.
+    Open,
+    /// Stat a path beneath a directory.
+    StatPath,
+    /// Read a symlink beneath a directory.
+    Readlink,
     /// Open a path beneath a directory for writing, creating or truncating.
     OpenForWrite,
     CreateDir,
-    /// Unlink a file or remove a directory.
-    Remove,
-    /// Rename from or to a directory.
-    Rename,
-    /// Make a hard link from or to a directory.
-    Link,
+    RemoveFile,
+    RemoveDir,
+    /// Rename from a directory.
+    RenameFrom,
+    /// Rename into a directory.
+    RenameTo,
+    /// Make a hard link to a file in a directory.
+    LinkFrom,
+    /// Make a hard link in a directory.
+    LinkTo,
     Symlink,
     SetPathTimes,
     Accept,
@@ -158,11 +166,16 @@ impl Op {
             Op::Advise => FD_ADVISE,
             Op::Allocate => FD_ALLOCATE,
             Op::ReadDir => FD_READDIR,
-            Op::Lookup | Op::OpenForWrite => PATH_OPEN,
+            Op::Open | Op::OpenForWrite => PATH_OPEN,
+            Op::StatPath => PATH_FILESTAT_GET,
+            Op::Readlink => PATH_READLINK,
             Op::CreateDir => PATH_CREATE_DIRECTORY,
-            Op::Remove => PATH_UNLINK_FILE,
-            Op::Rename => PATH_RENAME_SOURCE,
-            Op::Link => PATH_LINK_SOURCE,
+            Op::RemoveFile => PATH_UNLINK_FILE,
+            Op::RemoveDir => PATH_REMOVE_DIRECTORY,
+            Op::RenameFrom => PATH_RENAME_SOURCE,
+            Op::RenameTo => PATH_RENAME_TARGET,
+            Op::LinkFrom => PATH_LINK_SOURCE,
+            Op::LinkTo => PATH_LINK_TARGET,
             Op::Symlink => PATH_SYMLINK,
             Op::SetPathTimes => PATH_FILESTAT_SET_TIMES,
             Op::Accept => SOCK_ACCEPT,
@@ -176,9 +189,12 @@ impl Op {
             self,
             Op::OpenForWrite
                 | Op::CreateDir
-                | Op::Remove
-                | Op::Rename
-                | Op::Link
+                | Op::RemoveFile
+                | Op::RemoveDir
+                | Op::RenameFrom
+                | Op::RenameTo
+                | Op::LinkFrom
+                | Op::LinkTo
                 | Op::Symlink
                 | Op::SetPathTimes
                 | Op::SetTimes
@@ -267,11 +283,7 @@ mod tests {
 
     fn dir(perms: DirPerms) -> Entry {
         let dir = Dir::open_ambient_dir(std::env::temp_dir(), ambient_authority()).unwrap();
-        entry(Descriptor::Dir(DirDesc {
-            dir,
-            perms,
-            preopen: None,
-        }))
+        entry(Descriptor::Dir(DirDesc::new(dir, perms, None)))
     }
 
     fn file(read: bool, write: bool, dir_perms: DirPerms) -> Entry {
@@ -285,12 +297,15 @@ mod tests {
         }))
     }
 
-    const DIR_CHANGES: [Op; 8] = [
+    const DIR_CHANGES: [Op; 11] = [
         Op::OpenForWrite,
         Op::CreateDir,
-        Op::Remove,
-        Op::Rename,
-        Op::Link,
+        Op::RemoveFile,
+        Op::RemoveDir,
+        Op::RenameFrom,
+        Op::RenameTo,
+        Op::LinkFrom,
+        Op::LinkTo,
         Op::Symlink,
         Op::SetPathTimes,
         Op::SetTimes,
@@ -304,7 +319,14 @@ mod tests {
             assert_eq!(check(&ro, op), Err(Errno::Perm), "{op:?}");
             assert_eq!(check(&rw, op), Ok(()), "{op:?}");
         }
-        for op in [Op::Lookup, Op::ReadDir, Op::Stat, Op::Sync] {
+        for op in [
+            Op::Open,
+            Op::StatPath,
+            Op::Readlink,
+            Op::ReadDir,
+            Op::Stat,
+            Op::Sync,
+        ] {
             assert_eq!(check(&ro, op), Ok(()), "{op:?}");
         }
         assert_eq!(check(&rw, Op::Read), Err(Errno::Isdir));
@@ -332,6 +354,26 @@ mod tests {
         f.rights_base &= !rights::FD_WRITE;
         assert_eq!(check(&f, Op::Write), Err(Errno::Notcapable));
         assert_eq!(check(&f, Op::Read), Ok(()));
+    }
+
+    #[test]
+    fn each_path_operation_needs_its_own_right() {
+        use rights::*;
+        for (op, right) in [
+            (Op::StatPath, PATH_FILESTAT_GET),
+            (Op::Readlink, PATH_READLINK),
+            (Op::RemoveFile, PATH_UNLINK_FILE),
+            (Op::RemoveDir, PATH_REMOVE_DIRECTORY),
+            (Op::RenameFrom, PATH_RENAME_SOURCE),
+            (Op::RenameTo, PATH_RENAME_TARGET),
+            (Op::LinkFrom, PATH_LINK_SOURCE),
+            (Op::LinkTo, PATH_LINK_TARGET),
+        ] {
+            let mut d = dir(DirPerms::ReadWrite);
+            assert_eq!(check(&d, op), Ok(()), "{op:?}");
+            d.rights_base &= !right;
+            assert_eq!(check(&d, op), Err(Errno::Notcapable), "{op:?}");
+        }
     }
 
     #[test]

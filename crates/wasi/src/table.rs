@@ -27,6 +27,23 @@ pub(crate) struct DirDesc {
     pub(crate) perms: DirPerms,
     /// The guest's name for it, for preopens.
     pub(crate) preopen: Option<String>,
+    /// The listing `fd_readdir` serves cookies from: taken when a listing starts (cookie 0),
+    /// so that removing entries while iterating (as `rm -r` does) skips nothing.
+    pub(crate) listing: Option<Vec<DirListEntry>>,
+}
+
+/// One entry of a directory listing: name, inode, WASI file type.
+pub(crate) type DirListEntry = (Vec<u8>, u64, u8);
+
+impl DirDesc {
+    pub(crate) fn new(dir: Dir, perms: DirPerms, preopen: Option<String>) -> DirDesc {
+        DirDesc {
+            dir,
+            perms,
+            preopen,
+            listing: None,
+        }
+    }
 }
 
 /// An open regular file (or other non-directory) beneath a preopen.

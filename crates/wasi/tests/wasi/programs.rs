@@ -383,3 +383,22 @@ fn hello_example() {
     assert_eq!(out.exit, Exit::Code(0));
     assert_eq!(out.stdout(), "hello\n");
 }
+
+#[test]
+fn removing_entries_while_listing_misses_none() {
+    let dir = tempdir();
+    let out = Wasi::new("rmtree")
+        .arg("/data/tree")
+        .dir(dir.path(), "/data", DirPerms::ReadWrite)
+        .run(&c_program("rmtree"));
+    out.assert_success();
+    assert_eq!(out.stdout(), "removed 300\n");
+    assert!(!dir.path().join("tree").exists());
+}
+
+#[test]
+fn overlapping_iovecs_write_short_instead_of_exhausting_the_host() {
+    let out = Wasi::new("huge_write").run(&wat_program("huge_write"));
+    out.assert_exit(0);
+    assert_eq!(out.stdout.len(), 16 << 20);
+}
