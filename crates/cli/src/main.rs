@@ -26,6 +26,7 @@
 //! execution logic.
 
 mod commands;
+mod units;
 mod values;
 
 use std::ffi::OsString;
@@ -75,7 +76,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run a WebAssembly module (.wasm or .wat)
-    Run(commands::run::RunCommand),
+    Run(Box<commands::run::RunCommand>),
     Wat2wasm(commands::wat2wasm::Wat2WasmCommand),
     Wasm2wat(commands::wasm2wat::Wasm2WatCommand),
     Validate(commands::validate::ValidateCommand),
@@ -166,7 +167,10 @@ fn is_option_of(command: &clap::Command, arg: &str) -> bool {
 /// its Wasm backtrace, innermost frame first.
 fn report(e: &anyhow::Error) -> ExitCode {
     if let Some(trap) = find_trap(e) {
-        eprintln!("error: wasm trap: {}", flatten(&trap.to_string()));
+        match e.downcast_ref::<LimitHint>() {
+            Some(hint) => eprintln!("error: wasm trap: {} ({hint})", flatten(&trap.to_string())),
+            None => eprintln!("error: wasm trap: {}", flatten(&trap.to_string())),
+        }
         let trace = trap.trace();
         if !trace.is_empty() {
             eprintln!("wasm backtrace:");
@@ -190,6 +194,17 @@ fn report(e: &anyhow::Error) -> ExitCode {
     } else {
         eprintln!("error: {}", one_line(e));
         ExitCode::from(EXIT_ERROR)
+    }
+}
+
+/// Context a command adds to a trap caused by one of its limits: which limit, and how to
+/// raise it. Printed on the trap's line.
+#[derive(Debug)]
+pub struct LimitHint(pub String);
+
+impl std::fmt::Display for LimitHint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
     }
 }
 

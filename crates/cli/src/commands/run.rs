@@ -13,11 +13,19 @@ use std::ffi::OsString;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use wvm::{Engine, Extern, ExternType, Func, Instance, Linker, Module, Store, Val};
-use wvm_wasi::{DirPerms, I32Exit, WasiCtx, WasiCtxBuilder};
+use wvm::{
+    Config, Engine, Extern, ExternType, Func, Instance, Linker, Module, Store, StoreLimitsBuilder,
+    TrapCode, Val,
+};
+use wvm_wasi::{
+    DeterministicClocks, DeterministicRandom, DirPerms, I32Exit, WasiCtx, WasiCtxBuilder,
+};
+
+use crate::LimitHint;
 
 use crate::values;
 
@@ -73,6 +81,37 @@ pub struct RunCommand {
     #[arg(long = "tcplisten", value_name = "ADDR")]
     listens: Vec<String>,
 
+    /// Meter execution: the guest may use N units of fuel (about one per instruction), then
+    /// it traps
+    #[arg(long, value_name = "N")]
+    fuel: Option<u64>,
+
+    /// Print the fuel used to stderr when the guest finishes (needs --fuel)
+    #[arg(long, requires = "fuel")]
+    print_fuel: bool,
+
+    /// Stop the guest (a trap) after DURATION, e.g. 1s, 500ms, 2m
+    #[arg(long, value_name = "DURATION", value_parser = crate::units::parse_duration)]
+    timeout: Option<Duration>,
+
+    /// Most bytes each linear memory may have, e.g. 64MiB: memory.grow beyond it returns -1,
+    /// and a module that declares more fails to instantiate
+    #[arg(long, value_name = "SIZE", value_parser = crate::units::parse_size)]
+    max_memory: Option<u64>,
+
+    /// Most nested calls before a "call stack exhausted" trap (default 100000)
+    #[arg(long, value_name = "N")]
+    max_call_depth: Option<usize>,
+
+    /// Most VM value-stack memory one call may use, e.g. 32MiB (default 32MiB)
+    #[arg(long, value_name = "SIZE", value_parser = crate::units::parse_size)]
+    max_stack: Option<u64>,
+
+    /// Deterministic run: canonical NaNs, and WASI clocks and random numbers that are the same
+    /// on every run and machine (time starts at 2000-01-01 and advances 1µs per reading)
+    #[arg(long)]
+    deterministic: bool,
+
     /// The module to run (a .wasm binary or .wat text), then the guest's arguments: everything
     /// after FILE belongs to the guest, even `-5` or `--invoke`
     // One list, like wasmtime's, so that once FILE is seen nothing more is parsed as an option
@@ -101,11 +140,27 @@ impl RunCommand {
         let path = Path::new(path);
         let file = path.display().to_string();
         let args = utf8_args(args)?;
-        let engine = Engine::default();
+        let engine = Engine::new(&self.config());
         let module = load(&engine, path)?;
 
         let ctx = self.wasi_ctx(&file, &args)?;
         let mut store = Store::new(&engine, ctx);
+        if let Some(fuel) = self.fuel {
+            store.set_fuel(fuel)?;
+        }
+        if let Some(bytes) = self.max_memory {
+            let bytes = usize::try_from(bytes).unwrap_or(usize::MAX);
+            store.limiter(StoreLimitsBuilder::new().memory_size(bytes).build());
+        }
+        if let Some(timeout) = self.timeout {
+            store.set_epoch_deadline(1);
+            let engine = engine.clone();
+            // Detached: the process ends with the run, and an early end needs no tick.
+            std::thread::spawn(move || {
+                std::thread::sleep(timeout);
+                engine.increment_epoch();
+            });
+        }
         let mut linker = Linker::new(&engine);
         wvm_wasi::add_to_linker(&mut linker, |ctx: &mut WasiCtx| ctx)?;
         for preload in &self.preloads {
@@ -124,7 +179,14 @@ impl RunCommand {
 
         let result = linker
             .instantiate(&mut store, &module)
-            .with_context(|| format!("failed to instantiate `{file}`"))
+            .with_context(|| match self.max_memory {
+                Some(max) => format!(
+                    "failed to instantiate `{file}` (with --max-memory {}KiB; raise it if the \
+                     module needs more)",
+                    max >> 10
+                ),
+                None => format!("failed to instantiate `{file}`"),
+            })
             .and_then(|instance| {
                 if let Some(init) = instance.get_func(&mut store, "_initialize") {
                     init.call(&mut store, &[], &mut [])
@@ -135,6 +197,11 @@ impl RunCommand {
                     None => run_start(&mut store, instance),
                 }
             });
+        if self.print_fuel
+            && let (Some(given), Ok(left)) = (self.fuel, store.get_fuel())
+        {
+            eprintln!("fuel used: {}", given - left);
+        }
         match result {
             Ok(()) => Ok(ExitCode::SUCCESS),
             Err(e) => match exit_status(&e) {
@@ -148,9 +215,51 @@ impl RunCommand {
                         ),
                     }
                 }
-                None => Err(e),
+                None => Err(self.with_limit_hint(e)),
             },
         }
+    }
+
+    /// The engine configuration the limits ask for.
+    fn config(&self) -> Config {
+        let mut config = Config::new();
+        config
+            .consume_fuel(self.fuel.is_some())
+            .epoch_interruption(self.timeout.is_some())
+            .deterministic(self.deterministic);
+        if let Some(depth) = self.max_call_depth {
+            config.max_call_depth(depth);
+        }
+        if let Some(bytes) = self.max_stack {
+            config.max_stack_slots(usize::try_from(bytes / 8).unwrap_or(usize::MAX));
+        }
+        config
+    }
+
+    /// Names the limit a trap came from, and how to raise it.
+    fn with_limit_hint(&self, e: anyhow::Error) -> anyhow::Error {
+        let code = e.chain().find_map(|c| {
+            c.downcast_ref::<wvm::Error>()
+                .and_then(wvm::Error::trap_code)
+        });
+        let hint = match code {
+            Some(TrapCode::OutOfFuel) => format!(
+                "the limit --fuel {} was reached; raise it with a larger --fuel",
+                self.fuel.unwrap_or(0)
+            ),
+            Some(TrapCode::Interrupt) => format!(
+                "the limit --timeout {:?} was reached; raise it with a longer --timeout",
+                self.timeout.unwrap_or_default()
+            ),
+            Some(TrapCode::StackOverflow) => format!(
+                "the limits --max-call-depth {} and --max-stack {}KiB bound the call stack; \
+                 raise them if the program needs deeper calls",
+                self.max_call_depth.unwrap_or(100_000),
+                self.max_stack.unwrap_or(32 << 20) >> 10
+            ),
+            _ => return e,
+        };
+        e.context(LimitHint(hint))
     }
 
     /// The WASI context: arguments, the granted environment, directories and sockets, and
@@ -158,6 +267,11 @@ impl RunCommand {
     fn wasi_ctx(&self, file: &str, args: &[String]) -> Result<WasiCtx> {
         let mut b = WasiCtxBuilder::new();
         b.inherit_stdio();
+        if self.deterministic {
+            // 2000-01-01T00:00:00Z, one microsecond per reading; a fixed random seed.
+            b.clocks(DeterministicClocks::new(946_684_800_000_000_000, 1_000));
+            b.random(DeterministicRandom::new(0));
+        }
         b.arg(self.argv0.as_deref().unwrap_or(file));
         // With --invoke, the arguments after FILE are the function's parameters.
         if self.invoke.is_none() {

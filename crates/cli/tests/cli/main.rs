@@ -1,6 +1,7 @@
 //! End-to-end tests of the `wvm` binary: run it as a user would and check stdout, stderr and
 //! the exit code. One test binary; each subcommand family has its own module.
 
+mod limits;
 mod run;
 mod tools;
 mod wasi;

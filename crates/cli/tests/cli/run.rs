@@ -115,7 +115,8 @@ fn deep_recursion_traps_cleanly() {
             "examples/recurse.wat",
             "1000000",
         ],
-        "call stack exhausted",
+        "call stack exhausted (the limits --max-call-depth 100000 and --max-stack 32768KiB \
+         bound the call stack; raise them if the program needs deeper calls)",
         &["recurse (func 0) at offset 0x"],
     );
     // Thousands of frames: the middle is elided so the report stays readable.

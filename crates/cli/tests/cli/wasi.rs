@@ -1,29 +1,34 @@
 //! `wvm run` with WASI: the examples, a C program compiled here with clang and wasi-libc,
 //! and the capabilities the command line grants (or not).
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::sync::OnceLock;
+use std::sync::Mutex;
 
 use crate::*;
 
-/// Compiles `crates/wasi/tests/programs/<name>.c` to wasm32-wasi once per test run.
-fn c_program(name: &str) -> PathBuf {
-    static DIR: OnceLock<PathBuf> = OnceLock::new();
-    let dir = DIR.get_or_init(|| {
-        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-c-programs");
-        fs::create_dir_all(&dir).unwrap();
-        dir
-    });
+/// Compiles `crates/wasi/tests/programs/<name>.c` to wasm32-wasi, once per test run (tests
+/// run in parallel: one compiler run per program, the others wait for it). `-O0`: with
+/// optimization, clang runs binaryen's `wasm-opt` when it is installed, which strips the name
+/// section the backtrace and `inspect` tests look at.
+pub fn c_program(name: &str) -> PathBuf {
+    static COMPILED: Mutex<BTreeMap<String, PathBuf>> = Mutex::new(BTreeMap::new());
+    let mut compiled = COMPILED.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(path) = compiled.get(name) {
+        return path.clone();
+    }
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-c-programs");
+    fs::create_dir_all(&dir).unwrap();
     let src = repo_root().join(format!("crates/wasi/tests/programs/{name}.c"));
     let out = dir.join(format!("{name}.wasm"));
     let status = Command::new("clang")
         .args([
             "--target=wasm32-wasi",
             "--sysroot=/usr",
-            "-O2",
+            "-O0",
             "-Wall",
             "-Werror",
             "-o",
@@ -36,6 +41,7 @@ fn c_program(name: &str) -> PathBuf {
              (.ci/run does)",
         );
     assert!(status.success(), "clang failed on {}", src.display());
+    compiled.insert(name.to_string(), out.clone());
     out
 }
 
@@ -329,7 +335,7 @@ fn a_trapping_c_program_exits_134_with_a_named_backtrace() {
     .unwrap();
     let wasm = dir.join("crash.wasm");
     let status = Command::new("clang")
-        .args(["--target=wasm32-wasi", "--sysroot=/usr", "-O1", "-o"])
+        .args(["--target=wasm32-wasi", "--sysroot=/usr", "-O0", "-o"])
         .arg(&wasm)
         .arg(&src)
         .status()
@@ -351,4 +357,24 @@ fn a_trapping_c_program_exits_134_with_a_named_backtrace() {
     );
     assert!(frames.iter().any(|f| f.contains("main")), "{err}");
     assert!(frames.iter().any(|f| f.contains("_start")), "{err}");
+}
+
+#[test]
+fn poll_waits_for_stdin_and_times_out() {
+    let prog = c_program("poll_stdin");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wvm"))
+        .args(["run", path_str(&prog)])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    // Nothing to read for a while: the first poll must time out, not report stdin ready.
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    stdin.write_all(b"hi").unwrap();
+    drop(stdin);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    assert_eq!(stdout(&out), "first poll: 0\nsecond poll: 1\nread 2\n");
 }
