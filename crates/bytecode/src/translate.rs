@@ -119,6 +119,12 @@ struct Translator<'a> {
     /// See [`CompiledFunc::offsets`].
     offsets: Vec<(u32, u32)>,
     opts: TranslateOptions,
+    /// Entries `0..own_upto` of the stack model sit at their own positions (so a block
+    /// boundary only looks at the entries above).
+    own_upto: usize,
+    /// For each local, the stack-model indices that were pushed reading it (some may be stale;
+    /// `set_local` checks), so that a `local.set` finds the readers without a scan.
+    local_readers: Vec<Vec<u32>>,
     /// The `Fuel` instruction of the current segment, which the operators translated now
     /// add their cost to.
     fuel_open: Option<usize>,
@@ -202,6 +208,8 @@ pub fn translate(
         offsets: Vec::new(),
         opts: *opts,
         fuel_open: None,
+        own_upto: 0,
+        local_readers: vec![Vec::new(); num_locals as usize],
     };
     t.begin_segment(true);
     let mut reader: OperatorsReader<'_> = body.get_operators_reader()?;
@@ -302,15 +310,36 @@ impl Translator<'_> {
     }
 
     fn pop(&mut self) -> Slot {
-        self.stack.pop().expect("validated operand stack")
+        let s = self.stack.pop().expect("validated operand stack");
+        self.own_upto = self.own_upto.min(self.stack.len());
+        s
+    }
+
+    /// Drops the stack model down to `height` entries.
+    fn truncate_stack(&mut self, height: usize) {
+        self.stack.truncate(height);
+        self.own_upto = self.own_upto.min(height);
     }
 
     /// Pushes a value computed into its own stack position; returns that slot.
     fn push_result(&mut self) -> Slot {
         let s = self.pos(self.height());
-        self.stack.push(s);
-        self.max_height = self.max_height.max(self.height());
+        self.uses_height(self.height());
+        self.push_slot(s);
         s
+    }
+
+    /// Pushes an entry that lives in slot `s` (its own position, a local or a constant).
+    fn push_slot(&mut self, s: Slot) {
+        if let Some(readers) = self.local_readers.get_mut(s as usize) {
+            readers.push(self.stack.len() as u32);
+        }
+        self.stack.push(s);
+    }
+
+    /// Records that the stack position at `height` is written, so the frame has room for it.
+    fn uses_height(&mut self, height: u32) {
+        self.max_height = self.max_height.max(height + 1);
     }
 
     /// Emits an instruction producing the new top of stack.
@@ -323,6 +352,7 @@ impl Translator<'_> {
         let own = self.pos(index as u32);
         let src = self.stack[index];
         if src != own {
+            self.uses_height(index as u32);
             self.emit(Instr::Copy { dst: own, src });
             self.stack[index] = own;
         }
@@ -336,9 +366,10 @@ impl Translator<'_> {
     }
 
     fn materialize_all(&mut self) {
-        for i in 0..self.stack.len() {
+        for i in self.own_upto..self.stack.len() {
             self.materialize(i);
         }
+        self.own_upto = self.stack.len();
     }
 
     /// Points `patches` here. A label that something branches to ends the chance to
@@ -388,6 +419,7 @@ impl Translator<'_> {
             let src = self.stack[len - n as usize + i];
             let dst = self.pos(to + i as u32);
             if src != dst {
+                self.uses_height(to + i as u32);
                 self.emit(Instr::Copy { dst, src });
             }
         }
@@ -422,6 +454,7 @@ impl Translator<'_> {
             for (i, src) in srcs.iter_mut().enumerate() {
                 let own = self.pos((len - n as usize + i) as u32);
                 if *src != own {
+                    self.uses_height((len - n as usize + i) as u32);
                     self.emit(Instr::Copy {
                         dst: own,
                         src: *src,
@@ -493,7 +526,7 @@ impl Translator<'_> {
 
     fn push_const(&mut self, bits: u64) {
         let s = self.consts[&bits];
-        self.stack.push(s);
+        self.push_slot(s);
     }
 
     fn set_local(&mut self, local: u32) {
@@ -502,8 +535,10 @@ impl Translator<'_> {
             return;
         }
         // Entries still reading the local's old value get their own copy first.
-        for i in 0..self.stack.len() {
-            if self.stack[i] == local {
+        let readers = std::mem::take(&mut self.local_readers[local as usize]);
+        for i in readers {
+            let i = i as usize;
+            if i < self.stack.len() && self.stack[i] == local {
                 self.materialize(i);
             }
         }
@@ -534,7 +569,7 @@ impl Translator<'_> {
         self.materialize_top(np);
         let base_h = self.height() - np;
         let base = self.pos(base_h);
-        self.stack.truncate(base_h as usize);
+        self.truncate_stack(base_h as usize);
         match (func, index) {
             (Some(func), _) => {
                 self.emit(Instr::Call { func, base });
@@ -611,7 +646,7 @@ impl Translator<'_> {
                     self.bind_here(&[p]);
                     self.begin_segment(false);
                 }
-                self.stack.truncate(height as usize);
+                self.truncate_stack(height as usize);
                 for _ in 0..nparams {
                     self.push_result();
                 }
@@ -633,7 +668,7 @@ impl Translator<'_> {
                 if joined && reachable {
                     self.begin_segment(false);
                 }
-                self.stack.truncate(f.height as usize);
+                self.truncate_stack(f.height as usize);
                 for _ in 0..f.nresults {
                     self.push_result();
                 }
@@ -733,11 +768,11 @@ impl Translator<'_> {
                 self.produce(Instr::Select { dst, cond, lhs });
                 self.code.push(Instr::Extra { a: rhs, b: 0, c: 0 });
             }
-            O::LocalGet { local_index } => self.stack.push(local_index),
+            O::LocalGet { local_index } => self.push_slot(local_index),
             O::LocalSet { local_index } => self.set_local(local_index),
             O::LocalTee { local_index } => {
                 self.set_local(local_index);
-                self.stack.push(local_index);
+                self.push_slot(local_index);
             }
             O::GlobalGet { global_index } => {
                 let dst = self.push_result();
