@@ -749,3 +749,45 @@ fn deterministic_mode_canonicalizes_nans() -> Result<()> {
 // Resource limits and the hostile corpus; in `api/` to be ready for `tests/api/main.rs`.
 #[path = "api/limits.rs"]
 mod limits;
+
+#[test]
+fn deterministic_runs_leave_the_same_memory_and_fuel() -> Result<()> {
+    // Float work whose NaNs the hardware chooses (0/0, inf-inf, sqrt(-1), NaN payloads
+    // through arithmetic), stored to memory, under fuel.
+    let wat = r#"(module
+        (memory (export "memory") 1)
+        (func (export "run") (param $n i32)
+          (local $i i32) (local $x f64) (local $y f32)
+          (loop $l
+            (local.set $x (f64.div (f64.convert_i32_s (local.get $i)) (f64.const 0)))
+            (local.set $x (f64.sub (local.get $x) (local.get $x)))
+            (local.set $y (f32.sqrt (f32.sub (f32.const 0) (f32.convert_i32_u (local.get $i)))))
+            (local.set $y (f32.add (local.get $y) (f32.reinterpret_i32 (i32.const 0x7fa00001))))
+            (f64.store (i32.shl (local.get $i) (i32.const 4)) (local.get $x))
+            (f32.store offset=8 (i32.shl (local.get $i) (i32.const 4)) (local.get $y))
+            (br_if $l (i32.lt_u (local.tee $i (i32.add (local.get $i) (i32.const 1)))
+                                (local.get $n))))))"#;
+    let run = || -> Result<(Vec<u8>, u64)> {
+        let engine = Engine::new(Config::new().deterministic(true).consume_fuel(true));
+        let module = Module::new(&engine, wat)?;
+        let mut store = Store::new(&engine, ());
+        store.set_fuel(1_000_000)?;
+        let instance = Instance::new(&mut store, &module, &[])?;
+        let f = instance.get_typed_func::<i32, ()>(&mut store, "run")?;
+        f.call(&mut store, 100)?;
+        let memory = instance.get_memory(&store, "memory").unwrap();
+        Ok((memory.data(&store)[..1600].to_vec(), store.get_fuel()?))
+    };
+    let (memory, fuel) = run()?;
+    for _ in 0..3 {
+        assert_eq!(run()?, (memory.clone(), fuel));
+    }
+    // Every NaN stored is the canonical one, whatever the hardware would have produced.
+    for i in 0..100 {
+        let x = u64::from_le_bytes(memory[i * 16..i * 16 + 8].try_into().unwrap());
+        let y = u32::from_le_bytes(memory[i * 16 + 8..i * 16 + 12].try_into().unwrap());
+        assert_eq!(x, 0x7ff8_0000_0000_0000, "f64 at {i}");
+        assert_eq!(y, 0x7fc0_0000, "f32 at {i}");
+    }
+    Ok(())
+}
