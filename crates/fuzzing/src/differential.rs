@@ -64,9 +64,23 @@ pub struct Disagreement {
     pub wasm: Vec<u8>,
     /// What differed, with WVM's side first.
     pub detail: String,
+    /// The exported functions called so far, with their arguments, in order (the last
+    /// one disagreed if the detail names a call): enough to replay the run.
+    pub calls: Vec<(String, Vec<Value>)>,
 }
 
 impl Disagreement {
+    /// The calls made, one per line: `name(arg, ...)`.
+    pub fn calls_text(&self) -> String {
+        self.calls
+            .iter()
+            .map(|(name, args)| {
+                let args: Vec<String> = args.iter().map(Value::to_string).collect();
+                format!("{name:?}({})\n", args.join(", "))
+            })
+            .collect()
+    }
+
     /// The module in the text format, for a report.
     pub fn wat(&self) -> String {
         wasmprinter::print_bytes(&self.wasm).unwrap_or_else(|e| format!("(; unprintable: {e} ;)"))
@@ -185,10 +199,34 @@ pub fn differential_wasm(
     wvm_fuel: bool,
     args: &mut Unstructured<'_>,
 ) -> Result<DiffStats, Disagreement> {
+    lockstep(wasm, wvm_fuel, Plan::Exports(args))
+}
+
+/// [`differential_wasm`] with a given list of calls instead of every export once, e.g.
+/// [`Disagreement::calls`] to replay a disagreement.
+pub fn differential_replay(
+    wasm: &[u8],
+    wvm_fuel: bool,
+    calls: &[(String, Vec<Value>)],
+) -> Result<DiffStats, Disagreement> {
+    lockstep(wasm, wvm_fuel, Plan::Calls(calls))
+}
+
+/// Which calls [`lockstep`] makes.
+enum Plan<'a, 'b> {
+    /// Every exported function once, in export order, arguments drawn from the data.
+    Exports(&'a mut Unstructured<'b>),
+    /// These calls, in this order.
+    Calls(&'a [(String, Vec<Value>)]),
+}
+
+fn lockstep(wasm: &[u8], wvm_fuel: bool, plan: Plan<'_, '_>) -> Result<DiffStats, Disagreement> {
     let mut stats = DiffStats::default();
-    let disagree = |detail: String| Disagreement {
+    let mut calls: Vec<(String, Vec<Value>)> = Vec::new();
+    let disagree = |calls: &[(String, Vec<Value>)], detail: String| Disagreement {
         wasm: wasm.to_vec(),
         detail,
+        calls: calls.to_vec(),
     };
     let wvm_engine = WvmSide::engine(wvm_fuel);
     let wasmi_engine = wasmi_side::engine();
@@ -206,7 +244,7 @@ pub fn differential_wasm(
             stats.both_rejected = 1;
             return Ok(stats);
         }
-        (Err(e), Ok(_)) => return Err(disagree(format!("WVM refuses the module: {e}"))),
+        (Err(e), Ok(_)) => return Err(disagree(&calls, format!("WVM refuses the module: {e}"))),
         (Ok(_), Err(_)) => {
             stats.wasmi_rejected = 1;
             return Ok(stats);
@@ -228,22 +266,37 @@ pub fn differential_wasm(
         }
         (Err(fa), Err(fb)) if fa.same_as(fb) => {}
         _ => {
-            return Err(disagree(format!(
-                "instantiation: WVM {}, wasmi {}",
-                show(&ia.map(|()| vec![])),
-                show(&ib.map(|()| vec![]))
-            )));
+            return Err(disagree(
+                &calls,
+                format!(
+                    "instantiation: WVM {}, wasmi {}",
+                    show(&ia.map(|()| vec![])),
+                    show(&ib.map(|()| vec![]))
+                ),
+            ));
         }
     }
-    compare_host_calls(&mut a, &mut b, "instantiation", &mut stats).map_err(disagree)?;
+    compare_host_calls(&mut a, &mut b, "instantiation", &mut stats)
+        .map_err(|d| disagree(&calls, d))?;
     if ia.is_err() {
         stats.instantiation_traps = 1;
-        compare_state(&a.state(), &b.state(), &mut stats).map_err(disagree)?;
+        compare_state(&a.state(), &b.state(), &mut stats).map_err(|d| disagree(&calls, d))?;
         return Ok(stats);
     }
 
-    for (name, params) in a.func_exports() {
-        let call_args: Vec<Value> = params.iter().map(|t| arbitrary_arg(args, *t)).collect();
+    let planned: Vec<(String, Vec<Value>)> = match plan {
+        Plan::Exports(args) => a
+            .func_exports()
+            .into_iter()
+            .map(|(name, params)| {
+                let vals = params.iter().map(|t| arbitrary_arg(args, *t)).collect();
+                (name, vals)
+            })
+            .collect(),
+        Plan::Calls(list) => list.to_vec(),
+    };
+    for (name, call_args) in planned {
+        calls.push((name.clone(), call_args.clone()));
         let ra = a.call(&name, &call_args);
         let rb = b.call(&name, &call_args);
         if inconclusive(&ra, &rb, &mut stats) {
@@ -257,20 +310,23 @@ pub fn differential_wasm(
         };
         if !same {
             let args: Vec<String> = call_args.iter().map(Value::to_string).collect();
-            return Err(disagree(format!(
-                "call `{name}`({}): WVM {}, wasmi {}",
-                args.join(", "),
-                show(&ra),
-                show(&rb)
-            )));
+            return Err(disagree(
+                &calls,
+                format!(
+                    "call `{name}`({}): WVM {}, wasmi {}",
+                    args.join(", "),
+                    show(&ra),
+                    show(&rb)
+                ),
+            ));
         }
         if ra.is_err() {
             stats.traps += 1;
         }
         compare_host_calls(&mut a, &mut b, &format!("call `{name}`"), &mut stats)
-            .map_err(disagree)?;
+            .map_err(|d| disagree(&calls, d))?;
     }
-    compare_state(&a.state(), &b.state(), &mut stats).map_err(disagree)?;
+    compare_state(&a.state(), &b.state(), &mut stats).map_err(|d| disagree(&calls, d))?;
     Ok(stats)
 }
 

@@ -33,7 +33,9 @@ mod wvm_side;
 
 pub use decode::{DecodeOutcome, decode_compile};
 pub use defuse::defuse_selects;
-pub use differential::{DIFF_FUEL, DiffStats, Disagreement, differential, differential_wasm};
+pub use differential::{
+    DIFF_FUEL, DiffStats, Disagreement, differential, differential_replay, differential_wasm,
+};
 pub use generate::{
     MAX_MEMORY_PAGES, MAX_TABLE_ELEMENTS, Termination, generate, mutate, smith_config,
 };

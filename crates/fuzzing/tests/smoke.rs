@@ -205,6 +205,7 @@ fn differential_smoke() {
                 let path = failure_dir().join(format!("differential-{i}.wasm"));
                 let _ = std::fs::write(&path, &d.wasm);
                 let _ = std::fs::write(path.with_extension("wat"), d.wat());
+                let _ = std::fs::write(path.with_extension("calls"), d.calls_text());
                 failures.push(format!(
                     "input {i}: {d}; module saved as {}",
                     path.display()
@@ -235,7 +236,7 @@ fn differential_smoke() {
 const KNOWN_FAILURES: &[(&str, &str)] = &[(
     "fuel_failed_grow.wat",
     "WVM charges fuel for the pages/elements a failing memory.grow/table.grow asked for \
-     (runtime bug, reported; the fuzzing crate does not fix the runtime)",
+         (runtime bug, reported; the fuzzing crate does not fix the runtime)",
 )];
 
 /// What is wrong with a regression module, if anything: it must load; run every export
@@ -270,6 +271,7 @@ fn check_regression(wasm: &[u8]) -> Result<(), String> {
 /// and still fails it.
 #[test]
 fn regressions() {
+    oracle_bug_still_present();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/regressions");
     let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("tests/regressions exists")
@@ -305,4 +307,22 @@ fn regressions() {
         problems.len()
     );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// tests/regressions/oracle/wasmi_if_param_else_drop.wat: a wasmi 2.0.0 bug found beyond CI.
+/// Replayed with its argument; it disagrees until wasmi is fixed, then this fails so that
+/// the note (and the regression) can move.
+fn oracle_bug_still_present() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/regressions/oracle");
+    let wasm = wat::parse_file(dir.join("wasmi_if_param_else_drop.wat")).expect("parses");
+    let calls = [(
+        "e1".to_string(),
+        vec![wvm_fuzzing::Value::F64(0x8972_ec34_0f55_6703)],
+    )];
+    let r = wvm_fuzzing::differential_replay(&wasm, false, &calls);
+    assert!(
+        r.as_ref()
+            .is_err_and(|d| d.detail.contains("-8542505834828699901 vs")),
+        "the wasmi bug behind oracle/wasmi_if_param_else_drop.wat is gone: {r:?}"
+    );
 }
