@@ -233,11 +233,7 @@ fn differential_smoke() {
 
 /// Regression modules that still fail, each with the reason. The test fails when one of
 /// them starts passing: then take it off this list.
-const KNOWN_FAILURES: &[(&str, &str)] = &[(
-    "fuel_failed_grow.wat",
-    "WVM charges fuel for the pages/elements a failing memory.grow/table.grow asked for \
-         (runtime bug, reported; the fuzzing crate does not fix the runtime)",
-)];
+const KNOWN_FAILURES: &[(&str, &str)] = &[];
 
 /// What is wrong with a regression module, if anything: it must load; run every export
 /// without and with WVM's fuel, where each call that returns without fuel also returns

@@ -791,3 +791,35 @@ fn deterministic_runs_leave_the_same_memory_and_fuel() -> Result<()> {
     }
     Ok(())
 }
+
+#[test]
+fn failing_growth_and_out_of_bounds_bulk_cost_only_their_static_fuel() -> Result<()> {
+    let engine = fuel_engine();
+    let module = Module::new(
+        &engine,
+        r#"(module (memory 1 2) (table 1 2 funcref)
+            (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0)))
+            (func (export "tgrow") (param i32) (result i32)
+              (table.grow (ref.null func) (local.get 0)))
+            (func (export "fill") (param i32)
+              (memory.fill (i32.const 65000) (i32.const 0) (local.get 0))))"#,
+    )?;
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[])?;
+    let grow = instance.get_typed_func::<i32, i32>(&mut store, "grow")?;
+    let tgrow = instance.get_typed_func::<i32, i32>(&mut store, "tgrow")?;
+    let fill = instance.get_typed_func::<i32, ()>(&mut store, "fill")?;
+    store.set_fuel(1_000)?;
+    // Past the maximum: -1, as the spec says, for a few units of fuel.
+    assert_eq!(grow.call(&mut store, -1)?, -1);
+    assert_eq!(tgrow.call(&mut store, -1)?, -1);
+    assert!(store.get_fuel()? > 990);
+    // Out of bounds: the bounds trap, not "out of fuel" for bytes never touched.
+    let e = fill.call(&mut store, 1 << 30).unwrap_err();
+    assert_eq!(e.trap_code(), Some(TrapCode::MemoryOutOfBounds));
+    // Growth that happens pays for its pages.
+    let before = store.get_fuel()?;
+    assert_eq!(grow.call(&mut store, 1)?, 1);
+    assert!(before - store.get_fuel()? >= 64);
+    Ok(())
+}

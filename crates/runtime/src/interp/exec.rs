@@ -413,7 +413,13 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
             Instr::MemorySize { dst } => r!(dst) = memories[mem_id].pages(),
             Instr::MemoryGrow { dst, delta } => {
                 let delta = u64::from(r!(delta) as u32);
-                charge!(|c| c.grow_pages(delta));
+                // Only growth that can happen costs its pages: a request past the maximum
+                // fails (-1) for the static cost alone.
+                let m = &memories[mem_id];
+                let max = m.ty.maximum().unwrap_or(wvm_environ::WASM32_MAX_PAGES);
+                if m.pages().saturating_add(delta) <= max {
+                    charge!(|c| c.grow_pages(delta));
+                }
                 r!(dst) = match memories[mem_id].grow(delta, limiter.get()) {
                     Ok(Some(old)) => old,
                     Ok(None) => u64::from(u32::MAX),
@@ -421,27 +427,30 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
                 };
             }
             Instr::MemoryFill { dst, value, len } => {
-                charge!(|c| c.bulk(u64::from(r!(len) as u32)));
                 let mem = &mut memories[mem_id].data;
                 match range(r!(dst), r!(len), mem.len()) {
-                    Some(rg) => mem[rg].fill(r!(value) as u8),
+                    Some(rg) => {
+                        charge!(|c| c.bulk(rg.len() as u64));
+                        mem[rg].fill(r!(value) as u8)
+                    }
                     None => trap!(TrapCode::MemoryOutOfBounds),
                 }
             }
             Instr::MemoryCopy { dst, src, len } => {
-                charge!(|c| c.bulk(u64::from(r!(len) as u32)));
                 let mem = &mut memories[mem_id].data;
                 match (
                     range(r!(src), r!(len), mem.len()),
                     range(r!(dst), r!(len), mem.len()),
                 ) {
-                    (Some(s), Some(d)) => mem.copy_within(s, d.start),
+                    (Some(s), Some(d)) => {
+                        charge!(|c| c.bulk(s.len() as u64));
+                        mem.copy_within(s, d.start)
+                    }
                     _ => trap!(TrapCode::MemoryOutOfBounds),
                 }
             }
             Instr::MemoryInit { dst, src, len } => {
                 let (seg, _, _) = extra!();
-                charge!(|c| c.bulk(u64::from(r!(len) as u32)));
                 let bytes: &[u8] = if instance_state[inst_id as usize].data_dropped[seg as usize] {
                     &[]
                 } else {
@@ -453,7 +462,10 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
                     range(r!(src), r!(len), bytes.len()),
                     range(r!(dst), r!(len), mem.len()),
                 ) {
-                    (Some(s), Some(d)) => mem[d].copy_from_slice(&bytes[s]),
+                    (Some(s), Some(d)) => {
+                        charge!(|c| c.bulk(s.len() as u64));
+                        mem[d].copy_from_slice(&bytes[s])
+                    }
                     _ => trap!(TrapCode::MemoryOutOfBounds),
                 }
             }
@@ -484,8 +496,12 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
             }
             Instr::TableGrow { dst, init, delta } => {
                 let (table, _, _) = extra!();
-                charge!(|c| c.grow_pages(u64::from(r!(delta) as u32) / 1024));
                 let t = &mut tables[inst.tables[table as usize] as usize];
+                let delta_n = u64::from(r!(delta) as u32);
+                let max = t.ty.maximum().map_or(u64::from(u32::MAX), u64::from);
+                if (t.elements.len() as u64).saturating_add(delta_n) <= max {
+                    charge!(|c| c.grow_pages(delta_n / 1024));
+                }
                 r!(dst) = match t.grow(u64::from(r!(delta) as u32), r!(init), limiter.get()) {
                     Ok(Some(old)) => old,
                     Ok(None) => u64::from(u32::MAX),
@@ -494,17 +510,18 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
             }
             Instr::TableFill { dst, value, len } => {
                 let (table, _, _) = extra!();
-                charge!(|c| c.bulk(u64::from(r!(len) as u32) * 8));
                 let v = r!(value);
                 let t = &mut tables[inst.tables[table as usize] as usize].elements;
                 match range(r!(dst), r!(len), t.len()) {
-                    Some(rg) => t[rg].fill(v),
+                    Some(rg) => {
+                        charge!(|c| c.bulk(rg.len() as u64 * 8));
+                        t[rg].fill(v)
+                    }
                     None => trap!(TrapCode::TableOutOfBounds),
                 }
             }
             Instr::TableCopy { dst, src, len } => {
                 let (dt, st, _) = extra!();
-                charge!(|c| c.bulk(u64::from(r!(len) as u32) * 8));
                 let (dt, st) = (
                     inst.tables[dt as usize] as usize,
                     inst.tables[st as usize] as usize,
@@ -516,6 +533,7 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
                 ) else {
                     trap!(TrapCode::TableOutOfBounds)
                 };
+                charge!(|c| c.bulk(srg.len() as u64 * 8));
                 if dt == st {
                     tables[dt].elements.copy_within(srg, drg.start);
                 } else {
@@ -527,14 +545,16 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
             }
             Instr::TableInit { dst, src, len } => {
                 let (table, seg, _) = extra!();
-                charge!(|c| c.bulk(u64::from(r!(len) as u32) * 8));
                 let items = &instance_state[inst_id as usize].elems[seg as usize];
                 let t = &mut tables[inst.tables[table as usize] as usize].elements;
                 match (
                     range(r!(src), r!(len), items.len()),
                     range(r!(dst), r!(len), t.len()),
                 ) {
-                    (Some(s), Some(d)) => t[d].copy_from_slice(&items[s]),
+                    (Some(s), Some(d)) => {
+                        charge!(|c| c.bulk(s.len() as u64 * 8));
+                        t[d].copy_from_slice(&items[s])
+                    }
                     _ => trap!(TrapCode::TableOutOfBounds),
                 }
             }
