@@ -372,6 +372,13 @@ fn run(o: &Options) -> Result<()> {
         }
     ));
 
+    report.scope = if o.full {
+        "Workloads: the kit's C programs at full size, and the WAT micro-workloads.".into()
+    } else {
+        "Workloads: the kit's C programs at 1/16 of their full size (`--full` runs them at full \
+         size), and WAT micro-workloads of 0.15-0.9 s each on wasmi."
+            .into()
+    };
     let size = if o.full {
         "full-size"
     } else {

@@ -6,6 +6,9 @@ use crate::runtimes::Kind;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+/// A chart row: label, bold (a geomean: values printed), one ratio per series.
+type ChartRow = (String, bool, Vec<Option<f64>>);
+
 /// One figure per runtime, or why it failed.
 pub type PerKind<T> = BTreeMap<Kind, Result<T, String>>;
 
@@ -16,6 +19,8 @@ pub struct Report {
     pub machine: Vec<(String, String)>,
     /// Runtime (and tool) versions.
     pub versions: Vec<(String, String)>,
+    /// One summary line: what sizes the workloads ran at.
+    pub scope: String,
     /// How the run was made (repetitions, sizes).
     pub settings: Vec<String>,
     /// Columns of the execution table.
@@ -134,6 +139,9 @@ impl Report {
                     ratio_str(g)
                 );
             }
+        }
+        if !self.scope.is_empty() {
+            let _ = writeln!(s, "- {}", self.scope);
         }
         let (_, fuel) = self.fuel_ratios();
         if let Some(f) = fuel {
@@ -405,6 +413,31 @@ impl Report {
         for line in &self.settings {
             let _ = writeln!(s, "- {line}");
         }
+        let mut spreads: Vec<(f64, String)> = self
+            .exec
+            .iter()
+            .flat_map(|r| {
+                r.cells.iter().filter_map(|(k, c)| match c {
+                    Cell::Time { spread, .. } => {
+                        Some((*spread, format!("{} on {}", k.label(), r.name)))
+                    }
+                    Cell::Failed(_) => None,
+                })
+            })
+            .collect();
+        spreads.sort_by(|a, b| a.0.total_cmp(&b.0));
+        if let Some((worst, at)) = spreads.last() {
+            let mid = spreads[spreads.len() / 2].0;
+            let over10 = spreads.iter().filter(|(v, _)| *v > 0.10).count();
+            let _ = writeln!(
+                s,
+                "- Noise: the spread of a cell's timed runs ((max - min) / min) was {:.1} % in the \
+                 median cell, over 10 % in {over10} of {} cells, at worst {:.1} % ({at}).",
+                mid * 100.0,
+                spreads.len(),
+                worst * 100.0
+            );
+        }
         if !self.notes.is_empty() {
             s += "\n## Failures and omissions\n\n";
             for n in &self.notes {
@@ -429,7 +462,7 @@ impl Report {
         .filter(|k| self.kinds.contains(k))
         .collect();
         // Rows: (label, bold, per series ratio).
-        let mut rows: Vec<(String, bool, Vec<Option<f64>>)> = Vec::new();
+        let mut rows: Vec<ChartRow> = Vec::new();
         for row in &self.exec {
             rows.push((
                 row.name.clone(),
@@ -451,7 +484,7 @@ impl Report {
                     .collect(),
             ));
         }
-        let mut extra: Vec<(String, bool, Vec<Option<f64>>)> = Vec::new();
+        let mut extra: Vec<ChartRow> = Vec::new();
         if let Some((_, figures)) = &self.startup {
             let total = |k: Kind| {
                 figures
@@ -495,39 +528,16 @@ impl Report {
             ));
         }
 
-        let all: Vec<f64> = rows
-            .iter()
-            .chain(&extra)
-            .flat_map(|r| r.2.iter().flatten().copied())
-            .collect();
-        let lo = all
-            .iter()
-            .copied()
-            .fold(1.0f64, f64::min)
-            .log2()
-            .floor()
-            .max(-10.0) as i32;
-        let hi = all
-            .iter()
-            .copied()
-            .fold(1.0f64, f64::max)
-            .log2()
-            .ceil()
-            .min(10.0) as i32;
-        let (lo, hi) = (lo.min(-1), hi.max(1));
-
         let colors = [
             "#d62728", "#ff9896", "#9467bd", "#2ca02c", "#8c564b", "#1f77b4",
         ];
         let bar = 7.0;
         let group_h = bar * series.len() as f64 + 9.0;
-        let (left, right, top) = (150.0, 40.0, 78.0);
-        let width = 960.0;
+        let (left, right, width) = (150.0, 50.0, 960.0);
         let plot_w = width - left - right;
-        let x = |r: f64| left + (r.log2() - lo as f64) / (hi - lo) as f64 * plot_w;
-        let section_gap = 46.0;
+        let panel_head = 58.0;
         let height =
-            top + group_h * rows.len() as f64 + section_gap + group_h * extra.len() as f64 + 40.0;
+            62.0 + 2.0 * (panel_head + 22.0) + group_h * (rows.len() + extra.len()) as f64 + 10.0;
 
         let mut s = String::new();
         let _ = writeln!(
@@ -537,98 +547,125 @@ impl Report {
         let _ = writeln!(s, r##"<rect width="100%" height="100%" fill="white"/>"##);
         let _ = writeln!(
             s,
-            r##"<text x="{left}" y="20" font-size="15" font-weight="bold">Time (and memory) relative to wasmi — log scale, shorter is better; left of the line = faster than wasmi</text>"##
+            r##"<text x="12" y="22" font-size="15" font-weight="bold">WVM and other runtimes relative to wasmi (= 1x, the black line); log scale, shorter is better</text>"##
         );
         // Legend.
-        let mut lx = left;
+        let mut lx = 12.0;
         for (i, k) in series.iter().enumerate() {
             let _ = writeln!(
                 s,
-                r##"<rect x="{lx}" y="32" width="12" height="12" fill="{}"/>"##,
+                r##"<rect x="{lx}" y="34" width="12" height="12" fill="{}"/>"##,
                 colors[i % colors.len()]
             );
             let _ = writeln!(
                 s,
-                r##"<text x="{}" y="42">{}</text>"##,
+                r##"<text x="{}" y="44">{}</text>"##,
                 lx + 16.0,
                 k.label()
             );
-            lx += 30.0 + 7.5 * k.label().len() as f64;
+            lx += 34.0 + 7.2 * k.label().chars().count() as f64;
         }
-        let axis_bottom = height - 30.0;
-        // Grid and axis labels.
-        for e in lo..=hi {
-            let gx = x(2f64.powi(e));
-            let (stroke, w) = if e == 0 { ("#000", 1.5) } else { ("#ccc", 1.0) };
+
+        // One panel: a title, a log2 axis fitted to its values, grouped bars.
+        let mut y = 62.0;
+        let panels: [(&str, &[ChartRow]); 2] = [
+            ("Execution time per workload, and geometric means", &rows),
+            (
+                "Start-up (compile + instantiate), instantiation, peak memory",
+                &extra,
+            ),
+        ];
+        for (title, rows) in panels {
+            if rows.is_empty() {
+                continue;
+            }
+            let values: Vec<f64> = rows
+                .iter()
+                .flat_map(|r| r.2.iter().flatten().copied())
+                .collect();
+            let lo = values
+                .iter()
+                .copied()
+                .fold(1.0f64, f64::min)
+                .log2()
+                .floor()
+                .clamp(-10.0, -1.0) as i32;
+            let hi = values
+                .iter()
+                .copied()
+                .fold(1.0f64, f64::max)
+                .log2()
+                .ceil()
+                .clamp(1.0, 10.0) as i32;
+            let x = |r: f64| left + (r.log2() - lo as f64) / (hi - lo) as f64 * plot_w;
             let _ = writeln!(
                 s,
-                r##"<line x1="{gx:.1}" y1="{}" x2="{gx:.1}" y2="{axis_bottom}" stroke="{stroke}" stroke-width="{w}"/>"##,
-                top - 14.0
+                r##"<text x="12" y="{:.1}" font-size="13" font-weight="bold">{title}</text>"##,
+                y + 20.0
             );
-            let label = if e >= 0 {
-                format!("{}x", 1u64 << e)
-            } else {
-                format!("1/{}x", 1u64 << -e)
-            };
-            let _ = writeln!(
-                s,
-                r##"<text x="{gx:.1}" y="{}" text-anchor="middle">{label}</text>"##,
-                top - 18.0
-            );
-            let _ = writeln!(
-                s,
-                r##"<text x="{gx:.1}" y="{}" text-anchor="middle">{label}</text>"##,
-                axis_bottom + 14.0
-            );
-        }
-        let mut y = top;
-        let draw = |s: &mut String, y: &mut f64, rows: &[(String, bool, Vec<Option<f64>>)]| {
+            let top = y + panel_head;
+            let bottom = top + group_h * rows.len() as f64;
+            for e in lo..=hi {
+                let gx = x(2f64.powi(e));
+                let (stroke, w) = if e == 0 { ("#000", 1.5) } else { ("#ccc", 1.0) };
+                let _ = writeln!(
+                    s,
+                    r##"<line x1="{gx:.1}" y1="{:.1}" x2="{gx:.1}" y2="{bottom:.1}" stroke="{stroke}" stroke-width="{w}"/>"##,
+                    top - 8.0
+                );
+                let label = if e >= 0 {
+                    format!("{}x", 1u64 << e)
+                } else {
+                    format!("1/{}x", 1u64 << -e)
+                };
+                let _ = writeln!(
+                    s,
+                    r##"<text x="{gx:.1}" y="{:.1}" text-anchor="middle">{label}</text>"##,
+                    top - 12.0
+                );
+            }
+            let label_all = std::ptr::eq(rows, extra.as_slice());
+            let mut ry = top;
             for (label, bold, ratios) in rows {
                 let weight = if *bold { r#" font-weight="bold""# } else { "" };
                 let _ = writeln!(
                     s,
                     r##"<text x="{}" y="{:.1}" text-anchor="end"{weight}>{label}</text>"##,
                     left - 8.0,
-                    *y + group_h / 2.0
+                    ry + group_h / 2.0
                 );
                 for (i, r) in ratios.iter().enumerate() {
-                    let by = *y + 4.0 + bar * i as f64;
-                    if let Some(r) = r {
-                        let (x0, x1) = (x(1.0), x(r.clamp(2f64.powi(lo), 2f64.powi(hi))));
+                    let by = ry + 4.0 + bar * i as f64;
+                    let Some(r) = r else { continue };
+                    let (x0, x1) = (x(1.0), x(r.clamp(2f64.powi(lo), 2f64.powi(hi))));
+                    let _ = writeln!(
+                        s,
+                        r##"<rect x="{:.1}" y="{by:.1}" width="{:.1}" height="{:.1}" fill="{}"><title>{}: {}</title></rect>"##,
+                        x0.min(x1),
+                        (x1 - x0).abs().max(0.5),
+                        bar - 1.0,
+                        colors[i % colors.len()],
+                        series[i].label(),
+                        ratio_str(*r)
+                    );
+                    if *bold || label_all {
+                        let (tx, anchor) = if x1 >= x0 {
+                            (x1 + 3.0, "start")
+                        } else {
+                            (x1 - 3.0, "end")
+                        };
                         let _ = writeln!(
                             s,
-                            r##"<rect x="{:.1}" y="{by:.1}" width="{:.1}" height="{:.1}" fill="{}"><title>{}: {}</title></rect>"##,
-                            x0.min(x1),
-                            (x1 - x0).abs().max(0.5),
-                            bar - 1.0,
-                            colors[i % colors.len()],
-                            series[i].label(),
+                            r##"<text x="{tx:.1}" y="{:.1}" font-size="8" text-anchor="{anchor}">{}</text>"##,
+                            by + bar - 1.5,
                             ratio_str(*r)
                         );
-                        if *bold {
-                            let tx = if x1 >= x0 { x1 + 3.0 } else { x1 - 3.0 };
-                            let anchor = if x1 >= x0 { "start" } else { "end" };
-                            let _ = writeln!(
-                                s,
-                                r##"<text x="{tx:.1}" y="{:.1}" font-size="8" text-anchor="{anchor}">{}</text>"##,
-                                by + bar - 1.5,
-                                ratio_str(*r)
-                            );
-                        }
                     }
                 }
-                *y += group_h;
+                ry += group_h;
             }
-        };
-        draw(&mut s, &mut y, &rows);
-        y += section_gap / 2.0;
-        let _ = writeln!(
-            s,
-            r##"<text x="{left}" y="{:.1}" font-weight="bold">Start-up, instantiation and peak memory (ratio to wasmi)</text>"##,
-            y + 4.0
-        );
-        y += section_gap / 2.0;
-        draw(&mut s, &mut y, &extra);
+            y = bottom + 22.0;
+        }
         s += "</svg>\n";
         s
     }
