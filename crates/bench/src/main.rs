@@ -393,7 +393,7 @@ fn run(o: &Options) -> Result<()> {
         format!("Execution: 1 untimed warm-up run, then {} timed runs per runtime and workload, interleaved (the runtimes' order rotates every run); median.", o.reps),
         "All runtimes are linked into one binary built with opt-level 3, fat LTO and codegen-units 1; each runs with its default configuration except where the column says otherwise.".into(),
         "Wall-clock time (`std::time::Instant`) on a 2-core machine that other work shares: expect a few percent of noise, more on single cells.".into(),
-        "Code layout matters to interpreters: relinking this binary (any change in the bench crate) has moved WVM's geomean by about 7 % with the same WVM source and the same wasmi figures, so read differences under ~10 % between two runs as noise.".into(),
+        "Code layout matters to interpreters: relinking this binary (any change in the bench crate), with the WVM and wasmi sources unchanged, has moved WVM's geomean between 1.86x and 2.19x over three builds, and wasmi's time on `globals` between 92 and 296 ms. Read differences under ~15 % between runs of two different builds as noise; compare runtimes within one run.".into(),
     ];
 
     if !o.fuel_only && !o.no_startup {
