@@ -150,7 +150,7 @@ fn c_about(name: &str) -> &'static str {
         "nbody" => "n-body simulation (f64, sqrt)",
         "sha256" => "SHA-256 (i32 rotates, shifts, adds)",
         "cmark" => "CoreMark-like: linked list, state machine, matrix, CRC",
-        "sort" => "quicksort + heapsort on 12 MB arrays",
+        "sort" => "quicksort + heapsort of pseudo-random ints (random access)",
         "strings" => "string search, copy, compare",
         _ => "",
     }
