@@ -141,15 +141,7 @@ fn decode_compile_smoke() {
                     ));
                 }
             }
-            Err(p) => {
-                let path = failure_dir().join(format!("decode-{i}.bin"));
-                let _ = std::fs::write(&path, &input);
-                failures.push(format!(
-                    "input {i}: panic: {}, saved as {}",
-                    panic_message(&*p),
-                    path.display()
-                ));
-            }
+            Err(p) => failures.push(save_panic("decode", i, &input, &*p)),
         }
     }
     eprintln!(
@@ -171,15 +163,7 @@ fn instantiate_and_run_smoke() {
         let input = rng_for(2, i).bytes(512, 16384);
         match catch_unwind(|| wvm_fuzzing::instantiate_and_run(&input)) {
             Ok(s) => stats.add(&s),
-            Err(p) => {
-                let path = failure_dir().join(format!("run-{i}.bin"));
-                let _ = std::fs::write(&path, &input);
-                failures.push(format!(
-                    "input {i}: panic: {}, input saved as {}",
-                    panic_message(&*p),
-                    path.display()
-                ));
-            }
+            Err(p) => failures.push(save_panic("run", i, &input, &*p)),
         }
     }
     eprintln!(
@@ -189,6 +173,18 @@ fn instantiate_and_run_smoke() {
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert!(stats.modules >= n * 9 / 10, "too few modules generated");
+}
+
+/// Saves the input of target `kind` that panicked as `<kind>-<i>.bin`; returns the failure
+/// line.
+fn save_panic(kind: &str, i: u64, input: &[u8], panic: &(dyn std::any::Any + Send)) -> String {
+    let path = failure_dir().join(format!("{kind}-{i}.bin"));
+    let _ = std::fs::write(&path, input);
+    format!(
+        "input {i}: panic: {}, input saved as {}",
+        panic_message(panic),
+        path.display()
+    )
 }
 
 #[test]
@@ -211,15 +207,7 @@ fn differential_smoke() {
                     path.display()
                 ));
             }
-            Err(p) => {
-                let path = failure_dir().join(format!("differential-{i}.bin"));
-                let _ = std::fs::write(&path, &input);
-                failures.push(format!(
-                    "input {i}: panic: {}, input saved as {}",
-                    panic_message(&*p),
-                    path.display()
-                ));
-            }
+            Err(p) => failures.push(save_panic("differential", i, &input, &*p)),
         }
     }
     eprintln!(

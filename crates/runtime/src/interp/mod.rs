@@ -42,18 +42,12 @@ pub(crate) fn invoke<T>(store: &mut Store<T>, func: u32, slots: &mut [u64]) -> R
         }
         return Ok(());
     }
-    let mut act = start(store, func, slots)?;
-    match drive(store, &mut act, slots) {
-        Ok(Outcome::Done) => {
-            store.inner.stack_pool.push(act.stack);
-            Ok(())
-        }
-        Ok(Outcome::OutOfFuel) => {
+    let act = start(store, func, slots)?;
+    match continue_resumable(store, act, slots)? {
+        None => Ok(()),
+        // Not resumable here: out of fuel is a trap.
+        Some(Suspended { act }) => {
             let e = with_trace(Error::trap(TrapCode::OutOfFuel), store, &act);
-            store.inner.stack_pool.push(act.stack);
-            Err(e)
-        }
-        Err(e) => {
             store.inner.stack_pool.push(act.stack);
             Err(e)
         }
