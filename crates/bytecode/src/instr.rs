@@ -44,6 +44,14 @@ pub struct Store {
     pub offset: u32,
 }
 
+/// Operands of a fused compare-and-branch: jump to `target` if `lhs op rhs`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BrBin {
+    pub lhs: Slot,
+    pub rhs: Slot,
+    pub target: u32,
+}
+
 /// Calls `$m! { bin: [..], un: [..], <rest> }` with the one list of numeric operators, which
 /// share their names between `wasmparser::Operator` and [`Instr`].
 macro_rules! with_numeric_ops {
@@ -86,6 +94,7 @@ macro_rules! define_instr {
         un: [$($un:ident),* $(,)?],
         load: [$($ld:ident),* $(,)?],
         store: [$($st:ident),* $(,)?],
+        br_bin: [$($bb:ident),* $(,)?],
         other: { $($(#[$m:meta])* $other:ident $({ $($f:ident : $t:ty),* $(,)? })?),* $(,)? }
     ) => {
         /// One interpreter instruction.
@@ -95,10 +104,65 @@ macro_rules! define_instr {
             $($un(Un),)*
             $($ld(Load),)*
             $($st(Store),)*
+            $($bb(BrBin),)*
             $($(#[$m])* $other $({ $($f: $t),* })?,)*
         }
 
         impl Instr {
+            /// Calls `f` with every frame slot this instruction reads or writes (not those
+            /// of a following [`Instr::Extra`] word, nor the base of a call's arguments).
+            pub fn for_each_slot(&self, mut f: impl FnMut(Slot)) {
+                match *self {
+                    $(Instr::$bin(Bin { dst, lhs, rhs }) => { f(dst); f(lhs); f(rhs) })*
+                    $(Instr::$un(Un { dst, src }) => { f(dst); f(src) })*
+                    $(Instr::$ld(Load { dst, addr, .. }) => { f(dst); f(addr) })*
+                    $(Instr::$st(Store { addr, value, .. }) => { f(addr); f(value) })*
+                    $(Instr::$bb(BrBin { lhs, rhs, .. }) => { f(lhs); f(rhs) })*
+                    Instr::Unreachable
+                    | Instr::Extra { .. }
+                    | Instr::Br { .. }
+                    | Instr::Return
+                    | Instr::DataDrop { .. }
+                    | Instr::ElemDrop { .. }
+                    | Instr::Fuel { .. }
+                    | Instr::CheckEpoch => {}
+                    Instr::BrIfNez { cond, .. } | Instr::BrIfEqz { cond, .. } => f(cond),
+                    Instr::BrTable { index, .. } => f(index),
+                    Instr::Return1 { src } => { f(0); f(src) }
+                    Instr::Copy { dst, src }
+                    | Instr::CanonF32 { dst, src }
+                    | Instr::CanonF64 { dst, src } => { f(dst); f(src) }
+                    Instr::Select { dst, cond, lhs } => { f(dst); f(cond); f(lhs) }
+                    Instr::Call { .. } => {}
+                    Instr::CallIndirect { index, .. } => f(index),
+                    Instr::GlobalGet { dst, .. } => f(dst),
+                    Instr::GlobalSet { src, .. } => f(src),
+                    Instr::MemorySize { dst } => f(dst),
+                    Instr::MemoryGrow { dst, delta } => { f(dst); f(delta) }
+                    Instr::MemoryFill { dst, value: a, len }
+                    | Instr::MemoryCopy { dst, src: a, len }
+                    | Instr::MemoryInit { dst, src: a, len }
+                    | Instr::TableFill { dst, value: a, len }
+                    | Instr::TableCopy { dst, src: a, len }
+                    | Instr::TableInit { dst, src: a, len }
+                    | Instr::TableGrow { dst, init: a, delta: len } => { f(dst); f(a); f(len) }
+                    Instr::TableGet { dst, index, .. } => { f(dst); f(index) }
+                    Instr::TableSet { index, value, .. } => { f(index); f(value) }
+                    Instr::TableSize { dst, .. } | Instr::RefFunc { dst, .. } => f(dst),
+                }
+            }
+
+            /// The branch target field of a branch instruction.
+            pub fn target_mut(&mut self) -> Option<&mut u32> {
+                match self {
+                    $(Instr::$bb(BrBin { target, .. }))|*
+                    | Instr::Br { target }
+                    | Instr::BrIfNez { target, .. }
+                    | Instr::BrIfEqz { target, .. } => Some(target),
+                    _ => None,
+                }
+            }
+
             /// The slot a single-result instruction writes, if this instruction may be
             /// redirected to write elsewhere (used to fold `local.set` into the producer).
             pub fn result_slot_mut(&mut self) -> Option<&mut Slot> {
@@ -172,6 +236,11 @@ with_numeric_ops! { define_instr! {
         I64Load8S, I64Load8U, I64Load16S, I64Load16U, I64Load32S, I64Load32U,
     ],
     store: [I32Store, I64Store, F32Store, F64Store, I32Store8, I32Store16, I64Store8, I64Store16, I64Store32],
+    br_bin: [
+        BrI32Eq, BrI32Ne, BrI32LtS, BrI32LtU, BrI32GtS, BrI32GtU, BrI32LeS, BrI32LeU, BrI32GeS, BrI32GeU,
+        BrI64Eq, BrI64Ne, BrI64LtS, BrI64LtU, BrI64GtS, BrI64GtU, BrI64LeS, BrI64LeU, BrI64GeS, BrI64GeU,
+        BrI32And, BrI32AndEqz,
+    ],
     other: {
         /// Trap: unreachable code was reached.
         Unreachable,
@@ -187,6 +256,8 @@ with_numeric_ops! { define_instr! {
         BrTable { index: Slot, len: u32 },
         /// Return from the function; results are already in slots `0..n`.
         Return,
+        /// Return the one result in `src` (copied to slot 0).
+        Return1 { src: Slot },
         /// `dst = src`.
         Copy { dst: Slot, src: Slot },
         /// `dst = cond != 0 ? lhs : rhs`; followed by `Extra { a: rhs }`.
@@ -232,14 +303,48 @@ with_numeric_ops! { define_instr! {
 }}
 
 impl Instr {
-    /// The branch target field of a branch instruction.
-    pub fn target_mut(&mut self) -> Option<&mut u32> {
-        match self {
-            Instr::Br { target }
-            | Instr::BrIfNez { target, .. }
-            | Instr::BrIfEqz { target, .. } => Some(target),
-            _ => None,
-        }
+    /// The branch that jumps to `target` when `cond` (the result of this instruction, if it
+    /// is an integer comparison, `i32.eqz` or `i32.and`) is non-zero, or zero when `negate`:
+    /// the two fused into one instruction. `None` for other instructions.
+    pub fn fused_branch(&self, negate: bool, target: u32) -> Option<Instr> {
+        use Instr as I;
+        let (lhs, rhs, op): (Slot, Slot, fn(BrBin) -> Instr) = match *self {
+            I::I32Eqz(Un { src, .. }) => {
+                let cond = src;
+                return Some(if negate {
+                    I::BrIfNez { cond, target }
+                } else {
+                    I::BrIfEqz { cond, target }
+                });
+            }
+            I::I32Eq(b) => (b.lhs, b.rhs, if negate { I::BrI32Ne } else { I::BrI32Eq }),
+            I::I32Ne(b) => (b.lhs, b.rhs, if negate { I::BrI32Eq } else { I::BrI32Ne }),
+            I::I32LtS(b) => (b.lhs, b.rhs, if negate { I::BrI32GeS } else { I::BrI32LtS }),
+            I::I32LtU(b) => (b.lhs, b.rhs, if negate { I::BrI32GeU } else { I::BrI32LtU }),
+            I::I32GtS(b) => (b.lhs, b.rhs, if negate { I::BrI32LeS } else { I::BrI32GtS }),
+            I::I32GtU(b) => (b.lhs, b.rhs, if negate { I::BrI32LeU } else { I::BrI32GtU }),
+            I::I32LeS(b) => (b.lhs, b.rhs, if negate { I::BrI32GtS } else { I::BrI32LeS }),
+            I::I32LeU(b) => (b.lhs, b.rhs, if negate { I::BrI32GtU } else { I::BrI32LeU }),
+            I::I32GeS(b) => (b.lhs, b.rhs, if negate { I::BrI32LtS } else { I::BrI32GeS }),
+            I::I32GeU(b) => (b.lhs, b.rhs, if negate { I::BrI32LtU } else { I::BrI32GeU }),
+            I::I64Eq(b) => (b.lhs, b.rhs, if negate { I::BrI64Ne } else { I::BrI64Eq }),
+            I::I64Ne(b) => (b.lhs, b.rhs, if negate { I::BrI64Eq } else { I::BrI64Ne }),
+            I::I64LtS(b) => (b.lhs, b.rhs, if negate { I::BrI64GeS } else { I::BrI64LtS }),
+            I::I64LtU(b) => (b.lhs, b.rhs, if negate { I::BrI64GeU } else { I::BrI64LtU }),
+            I::I64GtS(b) => (b.lhs, b.rhs, if negate { I::BrI64LeS } else { I::BrI64GtS }),
+            I::I64GtU(b) => (b.lhs, b.rhs, if negate { I::BrI64LeU } else { I::BrI64GtU }),
+            I::I64LeS(b) => (b.lhs, b.rhs, if negate { I::BrI64GtS } else { I::BrI64LeS }),
+            I::I64LeU(b) => (b.lhs, b.rhs, if negate { I::BrI64GtU } else { I::BrI64LeU }),
+            I::I64GeS(b) => (b.lhs, b.rhs, if negate { I::BrI64LtS } else { I::BrI64GeS }),
+            I::I64GeU(b) => (b.lhs, b.rhs, if negate { I::BrI64LtU } else { I::BrI64GeU }),
+            I::I32And(b) => (
+                b.lhs,
+                b.rhs,
+                if negate { I::BrI32AndEqz } else { I::BrI32And },
+            ),
+            _ => return None,
+        };
+        Some(op(BrBin { lhs, rhs, target }))
     }
 }
 

@@ -65,6 +65,77 @@ impl CompiledFunc {
         Some(self.offsets[i].1)
     }
 
+    /// Checks the properties the executor relies on to read code and frame slots without
+    /// bounds checks. [`translate`] runs it on every function it returns, so code that
+    /// breaks one is a translator bug reported as an error, never executed:
+    ///
+    /// - the last instruction is `Return`, `Return1`, `Br` or `Unreachable`, so execution
+    ///   never runs past the end;
+    /// - every branch target is an index into the code;
+    /// - an instruction that takes an [`Instr::Extra`] word is followed by one, and a
+    ///   `BrTable` by its `len + 1` `Br` entries;
+    /// - every slot an instruction (or its `Extra` word, for `Select`) names is below
+    ///   `frame_size`, and so are the parameters, the template and the results.
+    pub fn verify(&self) -> Result<(), String> {
+        let code = &self.code;
+        let n = code.len();
+        match code.last() {
+            Some(Instr::Return | Instr::Return1 { .. } | Instr::Br { .. } | Instr::Unreachable) => {
+            }
+            other => return Err(format!("code ends with {other:?}")),
+        }
+        let size = self.frame_size;
+        if u64::from(self.num_params) + self.template.len() as u64 > u64::from(size)
+            || self.num_results > size
+        {
+            return Err("frame too small for its parameters, template or results".into());
+        }
+        for (i, instr) in code.iter().enumerate() {
+            let mut bad = None;
+            instr.for_each_slot(|s| {
+                if s >= size {
+                    bad = Some(s);
+                }
+            });
+            if let Some(s) = bad {
+                return Err(format!("{i}: {instr:?} names slot {s}, frame has {size}"));
+            }
+            if let Some(&mut t) = { *instr }.target_mut()
+                && t as usize >= n
+            {
+                return Err(format!("{i}: {instr:?} jumps past the end"));
+            }
+            let extra = || match code.get(i + 1) {
+                Some(&Instr::Extra { a, .. }) => Ok(a),
+                _ => Err(format!("{i}: {instr:?} lacks its Extra word")),
+            };
+            match *instr {
+                Instr::Call { base, .. } | Instr::CallIndirect { base, .. } if base > size => {
+                    return Err(format!("{i}: call arguments start past the frame"));
+                }
+                Instr::Select { .. } if extra()? >= size => {
+                    return Err(format!("{i}: select names a slot past the frame"));
+                }
+                Instr::CallIndirect { .. }
+                | Instr::MemoryInit { .. }
+                | Instr::TableGrow { .. }
+                | Instr::TableFill { .. }
+                | Instr::TableCopy { .. }
+                | Instr::TableInit { .. } => {
+                    extra()?;
+                }
+                Instr::BrTable { len, .. } => {
+                    let entries = code.get(i + 1..=i + 1 + len as usize);
+                    if !entries.is_some_and(|e| e.iter().all(|b| matches!(b, Instr::Br { .. }))) {
+                        return Err(format!("{i}: br_table lacks its {} entries", len + 1));
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
     /// The instruction that ran last when execution stopped with its program counter at
     /// `resume_pc` (a trap, or a call's return address): the last instruction before
     /// `resume_pc` that is not an [`Instr::Extra`] operand word.
@@ -225,14 +296,21 @@ pub fn translate(
     if frame_size >= MAX_FRAME_SLOTS {
         return Err(err("function frame too large", range.start as u64));
     }
-    Ok(CompiledFunc {
+    let f = CompiledFunc {
         code: t.code.into_boxed_slice(),
         num_params,
         num_results,
         frame_size,
         template: template.into_boxed_slice(),
         offsets: t.offsets.into_boxed_slice(),
-    })
+    };
+    f.verify().map_err(|m| {
+        err(
+            format!("internal error: bad bytecode: {m}"),
+            range.start as u64,
+        )
+    })?;
+    Ok(f)
 }
 
 impl Translator<'_> {
@@ -463,12 +541,40 @@ impl Translator<'_> {
                 }
             }
         }
+        if let [src] = srcs[..]
+            && src != 0
+        {
+            self.emit(Instr::Return1 { src });
+            return;
+        }
         for (i, src) in srcs.into_iter().enumerate() {
             if src != i as u32 {
                 self.emit(Instr::Copy { dst: i as u32, src });
             }
         }
         self.emit(Instr::Return);
+    }
+
+    /// Emits a branch to `target` taken when `cond` (just popped) is non-zero, or zero if
+    /// `negate`; returns its index. When the previous instruction computed `cond` into its
+    /// stack position with an integer comparison (or `i32.eqz`, `i32.and`), the two become
+    /// one fused compare-and-branch.
+    fn cond_branch(&mut self, cond: Slot, negate: bool, target: u32) -> usize {
+        if cond == self.pos(self.height())
+            && let Some(idx) = self.last_result
+            && idx + 1 == self.code.len()
+            && self.code[idx].result_slot_mut() == Some(&mut { cond })
+            && let Some(fused) = self.code[idx].fused_branch(negate, target)
+        {
+            self.code[idx] = fused;
+            self.last_result = None;
+            return idx;
+        }
+        self.emit(if negate {
+            Instr::BrIfEqz { cond, target }
+        } else {
+            Instr::BrIfNez { cond, target }
+        })
     }
 
     /// Emits an unconditional branch to the label `depth` levels out.
@@ -625,7 +731,7 @@ impl Translator<'_> {
             O::If { blockty } => {
                 let cond = self.pop();
                 self.materialize_all();
-                let p = self.emit(Instr::BrIfEqz { cond, target: 0 });
+                let p = self.cond_branch(cond, true, 0);
                 self.push_ctrl(Kind::If, blockty).else_patch = Some(p);
                 self.begin_segment(false);
             }
@@ -685,16 +791,16 @@ impl Translator<'_> {
                 let cond = self.pop();
                 let idx = self.ctrl.len() - 1 - relative_depth as usize;
                 if self.branch_needs_stub(relative_depth) {
-                    let skip = self.emit(Instr::BrIfEqz { cond, target: 0 });
+                    let skip = self.cond_branch(cond, true, 0);
                     self.branch(relative_depth);
                     self.bind_here(&[skip]);
                 } else {
                     let f = &self.ctrl[idx];
                     if f.kind == Kind::Loop {
                         let target = f.start;
-                        self.emit(Instr::BrIfNez { cond, target });
+                        self.cond_branch(cond, false, target);
                     } else {
-                        let p = self.emit(Instr::BrIfNez { cond, target: 0 });
+                        let p = self.cond_branch(cond, false, 0);
                         let f = &mut self.ctrl[idx];
                         f.patches.push(p);
                         f.branched = true;

@@ -1,7 +1,7 @@
 //! Unit tests of the translator.
 
 use super::*;
-use crate::instr::{Bin, Instr};
+use crate::instr::{Bin, BrBin, Instr};
 
 fn translate_wat(wat: &str) -> CompiledFunc {
     let wasm = wat::parse_str(wat).unwrap();
@@ -117,4 +117,91 @@ fn trapping_and_calling_instructions_record_their_wasm_offset() {
         None,
         "return does not trap"
     );
+}
+
+#[test]
+fn a_comparison_feeding_br_if_or_if_becomes_one_branch() {
+    let f = translate_wat(
+        "(module (func (param i32 i32) (result i32)
+            (loop $l (br_if $l (i32.lt_u (local.get 0) (local.get 1))))
+            (if (result i32) (i32.eq (local.get 0) (local.get 1))
+              (then (i32.const 1)) (else (i32.const 2)))))",
+    );
+    assert!(matches!(
+        f.code[0],
+        Instr::BrI32LtU(BrBin {
+            lhs: 0,
+            rhs: 1,
+            target: 0
+        })
+    ));
+    // `if` branches to its else arm when the condition fails: the comparison is negated.
+    assert!(
+        matches!(f.code[1], Instr::BrI32Ne(BrBin { lhs: 0, rhs: 1, .. })),
+        "{:?}",
+        f.code
+    );
+    assert!(!f.code.iter().any(|i| matches!(
+        i,
+        Instr::I32LtU(_) | Instr::I32Eq(_) | Instr::BrIfNez { .. } | Instr::BrIfEqz { .. }
+    )));
+}
+
+#[test]
+fn a_comparison_kept_in_a_local_is_not_fused() {
+    let f = translate_wat(
+        "(module (func (param i32 i32) (result i32) (local i32)
+            (block (br_if 0 (local.tee 2 (i32.lt_u (local.get 0) (local.get 1)))))
+            (local.get 2)))",
+    );
+    assert!(f.code.iter().any(|i| matches!(i, Instr::I32LtU(_))));
+}
+
+fn valid_func() -> CompiledFunc {
+    translate_wat("(module (func (param i32) (result i32) (i32.add (local.get 0) (i32.const 1))))")
+}
+
+#[test]
+fn verify_rejects_code_the_executor_could_run_off() {
+    let good = valid_func();
+    assert_eq!(good.verify(), Ok(()));
+
+    let mut f = good.clone();
+    f.code = vec![Instr::Copy { dst: 0, src: 0 }].into();
+    assert!(f.verify().unwrap_err().contains("ends with"));
+
+    let mut f = good.clone();
+    f.code = vec![
+        Instr::Copy {
+            dst: 0,
+            src: f.frame_size,
+        },
+        Instr::Return,
+    ]
+    .into();
+    assert!(f.verify().unwrap_err().contains("names slot"));
+
+    let mut f = good.clone();
+    f.code = vec![Instr::BrIfNez { cond: 0, target: 2 }, Instr::Return].into();
+    assert!(f.verify().unwrap_err().contains("jumps past the end"));
+
+    let mut f = good.clone();
+    f.code = vec![Instr::BrTable { index: 0, len: 1 }, Instr::Br { target: 0 }].into();
+    assert!(f.verify().unwrap_err().contains("br_table"));
+
+    let mut f = good.clone();
+    f.code = vec![
+        Instr::Select {
+            dst: 0,
+            cond: 0,
+            lhs: 0,
+        },
+        Instr::Return,
+    ]
+    .into();
+    assert!(f.verify().unwrap_err().contains("Extra"));
+
+    let mut f = good;
+    f.template = vec![0; f.frame_size as usize].into();
+    assert!(f.verify().unwrap_err().contains("frame too small"));
 }

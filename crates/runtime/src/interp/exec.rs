@@ -10,7 +10,7 @@ use std::sync::atomic::Ordering;
 
 use super::num;
 use crate::store::{FuncData, FuncKind, InstanceData, StoreInner};
-use wvm_bytecode::{Bin, CompiledFunc, Instr, Load, Store, Un};
+use wvm_bytecode::{Bin, BrBin, CompiledFunc, Instr, Load, Store, Un};
 use wvm_environ::{CompileError, TrapCode};
 
 /// Where a caller resumes.
@@ -92,21 +92,6 @@ pub(crate) fn enter_frame(
     Ok(())
 }
 
-#[inline(always)]
-fn load<const N: usize>(mem: &[u8], addr: u64, offset: u32) -> Option<[u8; N]> {
-    let ea = (addr as u32 as usize).checked_add(offset as usize)?;
-    let bytes = mem.get(ea..ea.checked_add(N)?)?;
-    <[u8; N]>::try_from(bytes).ok()
-}
-
-#[inline(always)]
-fn store<const N: usize>(mem: &mut [u8], addr: u64, offset: u32, v: [u8; N]) -> Option<()> {
-    let ea = (addr as u32 as usize).checked_add(offset as usize)?;
-    let end = ea.checked_add(N)?;
-    mem.get_mut(ea..end)?.copy_from_slice(&v);
-    Some(())
-}
-
 /// Checks that `[start, start + len)` lies within `size`; returns the range.
 #[inline(always)]
 fn range(start: u64, len: u64, size: usize) -> Option<std::ops::Range<usize>> {
@@ -129,6 +114,95 @@ fn f64b(v: f64) -> u64 {
 }
 fn b32(v: bool) -> u64 {
     u64::from(v)
+}
+
+/// The current function's frame: raw access to its slots.
+///
+/// Built only by [`Regs::new`], whose contract makes every access below in bounds.
+#[derive(Clone, Copy)]
+struct Regs(*mut u64);
+
+impl Regs {
+    /// # Safety
+    ///
+    /// `stack` must hold at least `fp + frame_size` slots of the function whose frame this
+    /// is, and must not be reallocated while the `Regs` is used (the loop makes a new one
+    /// after every [`enter_frame`], the only place that grows the stack).
+    #[inline(always)]
+    unsafe fn new(stack: &mut Vec<u64>, fp: usize) -> Regs {
+        // SAFETY: `fp <= stack.len()` by the contract; `as_mut_ptr` makes no reference.
+        Regs(unsafe { stack.as_mut_ptr().add(fp) })
+    }
+
+    #[inline(always)]
+    fn get(self, s: u32) -> u64 {
+        // SAFETY: `s < frame_size`, checked for every slot operand by `CompiledFunc::verify`
+        // when the function was translated, and the frame has `frame_size` slots (`new`).
+        unsafe { *self.0.add(s as usize) }
+    }
+
+    #[inline(always)]
+    fn set(self, s: u32, v: u64) {
+        // SAFETY: as in `get`.
+        unsafe { *self.0.add(s as usize) = v }
+    }
+}
+
+/// The bytes of the current instance's memory 0: base and length, kept in locals so that a
+/// load or store costs one comparison. Refreshed whenever they may have changed (after any
+/// instruction that touches the memory through the store, on switching instance, and on
+/// entering the loop); host functions run outside the loop.
+#[derive(Clone, Copy)]
+struct Mem {
+    base: *mut u8,
+    len: u64,
+}
+
+impl Mem {
+    fn of(memories: &mut [crate::store::MemoryData], id: usize) -> Mem {
+        match memories.get_mut(id) {
+            Some(m) => {
+                let bytes: &mut [u8] = &mut m.data;
+                Mem {
+                    base: bytes.as_mut_ptr(),
+                    len: bytes.len() as u64,
+                }
+            }
+            None => Mem {
+                base: std::ptr::NonNull::dangling().as_ptr(),
+                len: 0,
+            },
+        }
+    }
+
+    /// The `N` bytes at `addr + offset`, or `None` if they are not all inside the memory.
+    #[inline(always)]
+    fn load<const N: usize>(self, addr: u64, offset: u32) -> Option<[u8; N]> {
+        let ea = u64::from(addr as u32) + u64::from(offset);
+        if ea + N as u64 > self.len {
+            return None;
+        }
+        // SAFETY: `ea + N <= len`: the bytes lie inside the memory, which stays allocated
+        // and unmoved while this `Mem` is current (see the type's note).
+        Some(unsafe { std::ptr::read_unaligned(self.base.add(ea as usize).cast::<[u8; N]>()) })
+    }
+
+    #[inline(always)]
+    fn store<const N: usize>(self, addr: u64, offset: u32, v: [u8; N]) -> Option<()> {
+        let ea = u64::from(addr as u32) + u64::from(offset);
+        if ea + N as u64 > self.len {
+            return None;
+        }
+        // SAFETY: as in `load`.
+        unsafe { std::ptr::write_unaligned(self.base.add(ea as usize).cast::<[u8; N]>(), v) };
+        Some(())
+    }
+}
+
+/// The index of `ip` in the code starting at `base`.
+#[inline(always)]
+fn index_of(ip: *const Instr, base: *const Instr) -> usize {
+    (ip as usize - base as usize) / std::mem::size_of::<Instr>()
 }
 
 /// Runs until the outermost function returns, a host function must be called, or a trap.
@@ -165,31 +239,65 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
         Ok(x) => x,
         Err(e) => return e,
     };
-    let mut code: &[Instr] = &cf.code;
+    if *act_pc >= cf.code.len() || *act_fp + cf.frame_size as usize > stack.len() {
+        return Exit::Compile(CompileError {
+            message: "internal error: bad resume point".into(),
+            offset: 0,
+        });
+    }
+    // The start of the current function's code, and the next instruction to run.
+    let mut code: *const Instr = cf.code.as_ptr();
+    // SAFETY: `act_pc < code.len()`, checked above.
+    let mut ip: *const Instr = unsafe { code.add(*act_pc) };
     let mut inst = &instances[inst_id as usize];
     let mut mem_id = inst.memories.first().map_or(usize::MAX, |&m| m as usize);
-    let mut pc = *act_pc;
+    let mut mem = Mem::of(memories, mem_id);
     let mut fp = *act_fp;
+    // SAFETY: the frame fits in the stack, checked above.
+    let mut regs = unsafe { Regs::new(stack, fp) };
 
     macro_rules! r {
         ($s:expr) => {
-            stack[fp + $s as usize]
+            regs.get($s)
         };
+    }
+    macro_rules! w {
+        ($s:expr, $v:expr) => {{
+            let v: u64 = $v;
+            regs.set($s, v)
+        }};
+    }
+    // Records where the loop stopped, for the driver, traces and resumption.
+    macro_rules! save {
+        () => {{
+            *act_func = func;
+            *act_pc = index_of(ip, code);
+            *act_fp = fp;
+        }};
     }
     macro_rules! trap {
         ($code:expr) => {{
-            *act_func = func;
-            *act_pc = pc;
-            *act_fp = fp;
+            save!();
             return Exit::Trap($code);
+        }};
+    }
+    macro_rules! jump {
+        ($target:expr) => {{
+            // SAFETY: `CompiledFunc::verify` checked every branch target is an index into
+            // the code of the function that contains the branch, the current one.
+            ip = unsafe { code.add($target as usize) };
         }};
     }
     macro_rules! extra {
         () => {{
-            let Instr::Extra { a, b, c } = code[pc] else {
+            // SAFETY: `CompiledFunc::verify` checked that an instruction taking an `Extra`
+            // word is followed by one (and is not last), so `ip` is in the code.
+            let Instr::Extra { a, b, c } = (unsafe { *ip }) else {
                 trap!(TrapCode::UnreachableCodeReached)
             };
-            pc += 1;
+            // SAFETY: the `Extra` word is not the last instruction (the last is a branch or
+            // return), so the next index is in the code.
+            ip = unsafe { ip.add(1) };
             (a, b, c)
         }};
     }
@@ -198,7 +306,17 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
             let Bin { dst, lhs, rhs } = $b;
             let $x = $get(r!(lhs));
             let $y = $get(r!(rhs));
-            r!(dst) = $put($e);
+            w!(dst, $put($e));
+        }};
+    }
+    macro_rules! br_bin {
+        ($b:expr, $get:ident, |$x:ident, $y:ident| $e:expr) => {{
+            let BrBin { lhs, rhs, target } = $b;
+            let $x = $get(r!(lhs));
+            let $y = $get(r!(rhs));
+            if $e {
+                jump!(target);
+            }
         }};
     }
     macro_rules! bin_trap {
@@ -207,7 +325,7 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
             let $x = $get(r!(lhs));
             let $y = $get(r!(rhs));
             match $e {
-                Ok(v) => r!(dst) = $put(v),
+                Ok(v) => w!(dst, $put(v)),
                 Err(code) => trap!(code),
             }
         }};
@@ -216,7 +334,7 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
         ($u:expr, $get:ident, $put:expr, |$x:ident| $e:expr) => {{
             let Un { dst, src } = $u;
             let $x = $get(r!(src));
-            r!(dst) = $put($e);
+            w!(dst, $put($e));
         }};
     }
     macro_rules! un_trap {
@@ -224,7 +342,7 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
             let Un { dst, src } = $u;
             let $x = $get(r!(src));
             match $e {
-                Ok(v) => r!(dst) = v,
+                Ok(v) => w!(dst, v),
                 Err(code) => trap!(code),
             }
         }};
@@ -232,8 +350,8 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
     macro_rules! ld {
         ($l:expr, $n:literal, |$b:ident| $e:expr) => {{
             let Load { dst, addr, offset } = $l;
-            match load::<$n>(&memories[mem_id].data, r!(addr), offset) {
-                Some($b) => r!(dst) = $e,
+            match mem.load::<$n>(r!(addr), offset) {
+                Some($b) => w!(dst, $e),
                 None => trap!(TrapCode::MemoryOutOfBounds),
             }
         }};
@@ -246,7 +364,7 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
                 offset,
             } = $s;
             let $v = r!(value);
-            if store(&mut memories[mem_id].data, r!(addr), offset, $e).is_none() {
+            if mem.store(r!(addr), offset, $e).is_none() {
                 trap!(TrapCode::MemoryOutOfBounds)
             }
         }};
@@ -264,14 +382,14 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
             }
         }};
     }
-    // Switches the loop to the function `func` (instance and memory included).
-    macro_rules! switch_to {
-        ($cf:expr, $inst:expr) => {{
-            code = &$cf.code;
+    // Switches the loop to instance `$inst` (and its memory) if it is not the current one.
+    macro_rules! switch_instance {
+        ($inst:expr) => {{
             if $inst != inst_id {
                 inst_id = $inst;
                 inst = &instances[inst_id as usize];
                 mem_id = inst.memories.first().map_or(usize::MAX, |&m| m as usize);
+                mem = Mem::of(memories, mem_id);
             }
         }};
     }
@@ -279,43 +397,54 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
         ($callee:expr, $base:expr) => {{
             let callee: u32 = $callee;
             let new_fp = fp + $base as usize;
-            if let FuncKind::Host { .. } = funcs[callee as usize].kind {
-                *act_func = func;
-                *act_pc = pc;
-                *act_fp = fp;
+            let FuncKind::Wasm {
+                instance: callee_inst,
+                def,
+            } = funcs[callee as usize].kind
+            else {
+                save!();
                 return Exit::Host {
                     func: callee,
                     base: new_fp,
                 };
-            }
+            };
             if frames.len() >= limits.max_depth {
                 trap!(TrapCode::StackOverflow);
             }
-            let (cf, callee_inst) = match code_of(funcs, instances, callee) {
-                Ok(x) => x,
-                Err(e) => return e,
+            let cf = match instances[callee_inst as usize].module.inner.compiled(def) {
+                Ok(c) => c,
+                Err(e) => {
+                    save!();
+                    return Exit::Compile(e.clone());
+                }
             };
             if let Err(e) = enter_frame(stack, cf, new_fp, limits) {
-                *act_func = func;
-                *act_pc = pc;
-                *act_fp = fp;
+                save!();
                 return e;
             }
             frames.push(Frame {
                 func,
-                pc: pc as u32,
+                pc: index_of(ip, code) as u32,
                 fp: fp as u32,
             });
             func = callee;
-            pc = 0;
             fp = new_fp;
-            switch_to!(cf, callee_inst);
+            // SAFETY: `enter_frame` made room for the callee's frame at `fp`.
+            regs = unsafe { Regs::new(stack, fp) };
+            code = cf.code.as_ptr();
+            ip = code;
+            switch_instance!(callee_inst);
         }};
     }
 
     loop {
-        let instr = code[pc];
-        pc += 1;
+        // SAFETY: `ip` is always inside the current function's code: it starts at a checked
+        // index, steps by one only past instructions that are not last (the last one always
+        // branches, returns or traps, see `CompiledFunc::verify`), and every jump lands on a
+        // verified target.
+        let instr = unsafe { *ip };
+        // SAFETY: `ip` is in the code, so one past it is at most its end.
+        ip = unsafe { ip.add(1) };
         match instr {
             Instr::Unreachable => trap!(TrapCode::UnreachableCodeReached),
             Instr::Extra { .. } => {}
@@ -333,56 +462,92 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
             }
             Instr::CanonF32 { dst, src } => {
                 let v = r!(src);
-                r!(dst) = if f32v(v).is_nan() { 0x7fc0_0000 } else { v };
+                w!(dst, if f32v(v).is_nan() { 0x7fc0_0000 } else { v });
             }
             Instr::CanonF64 { dst, src } => {
                 let v = r!(src);
-                r!(dst) = if f64v(v).is_nan() {
-                    0x7ff8_0000_0000_0000
-                } else {
-                    v
-                };
+                w!(
+                    dst,
+                    if f64v(v).is_nan() {
+                        0x7ff8_0000_0000_0000
+                    } else {
+                        v
+                    }
+                );
             }
-            Instr::Br { target } => pc = target as usize,
+            Instr::Br { target } => jump!(target),
             Instr::BrIfNez { cond, target } => {
                 if r!(cond) as u32 != 0 {
-                    pc = target as usize;
+                    jump!(target);
                 }
             }
             Instr::BrIfEqz { cond, target } => {
                 if r!(cond) as u32 == 0 {
-                    pc = target as usize;
+                    jump!(target);
                 }
             }
             Instr::BrTable { index, len } => {
-                pc += (r!(index) as u32).min(len) as usize;
+                // SAFETY: `CompiledFunc::verify` checked that the `len + 1` entries follow.
+                ip = unsafe { ip.add((r!(index) as u32).min(len) as usize) };
             }
-            Instr::Return => match frames.pop() {
-                None => {
-                    *act_func = func;
-                    *act_pc = pc;
-                    *act_fp = fp;
-                    return Exit::Return;
+            Instr::BrI32Eq(b) => br_bin!(b, u32v, |x, y| x == y),
+            Instr::BrI32Ne(b) => br_bin!(b, u32v, |x, y| x != y),
+            Instr::BrI32LtS(b) => br_bin!(b, i32v, |x, y| x < y),
+            Instr::BrI32LtU(b) => br_bin!(b, u32v, |x, y| x < y),
+            Instr::BrI32GtS(b) => br_bin!(b, i32v, |x, y| x > y),
+            Instr::BrI32GtU(b) => br_bin!(b, u32v, |x, y| x > y),
+            Instr::BrI32LeS(b) => br_bin!(b, i32v, |x, y| x <= y),
+            Instr::BrI32LeU(b) => br_bin!(b, u32v, |x, y| x <= y),
+            Instr::BrI32GeS(b) => br_bin!(b, i32v, |x, y| x >= y),
+            Instr::BrI32GeU(b) => br_bin!(b, u32v, |x, y| x >= y),
+            Instr::BrI64Eq(b) => br_bin!(b, u64v, |x, y| x == y),
+            Instr::BrI64Ne(b) => br_bin!(b, u64v, |x, y| x != y),
+            Instr::BrI64LtS(b) => br_bin!(b, i64v, |x, y| x < y),
+            Instr::BrI64LtU(b) => br_bin!(b, u64v, |x, y| x < y),
+            Instr::BrI64GtS(b) => br_bin!(b, i64v, |x, y| x > y),
+            Instr::BrI64GtU(b) => br_bin!(b, u64v, |x, y| x > y),
+            Instr::BrI64LeS(b) => br_bin!(b, i64v, |x, y| x <= y),
+            Instr::BrI64LeU(b) => br_bin!(b, u64v, |x, y| x <= y),
+            Instr::BrI64GeS(b) => br_bin!(b, i64v, |x, y| x >= y),
+            Instr::BrI64GeU(b) => br_bin!(b, u64v, |x, y| x >= y),
+            Instr::BrI32And(b) => br_bin!(b, u32v, |x, y| x & y != 0),
+            Instr::BrI32AndEqz(b) => br_bin!(b, u32v, |x, y| x & y == 0),
+            Instr::Return | Instr::Return1 { .. } => {
+                if let Instr::Return1 { src } = instr {
+                    w!(0, r!(src));
                 }
-                Some(f) => {
-                    func = f.func;
-                    pc = f.pc as usize;
-                    fp = f.fp as usize;
-                    let (cf, i) = match code_of(funcs, instances, func) {
-                        Ok(x) => x,
-                        Err(e) => return e,
-                    };
-                    switch_to!(cf, i);
+                match frames.pop() {
+                    None => {
+                        save!();
+                        return Exit::Return;
+                    }
+                    Some(f) => {
+                        func = f.func;
+                        fp = f.fp as usize;
+                        // SAFETY: the caller's frame was entered (`enter_frame`) before it
+                        // made the call, and the stack never shrinks.
+                        regs = unsafe { Regs::new(stack, fp) };
+                        let FuncKind::Wasm { instance, def } = funcs[func as usize].kind else {
+                            unreachable!("a frame of a host function")
+                        };
+                        let Ok(cf) = instances[instance as usize].module.inner.compiled(def) else {
+                            unreachable!("a frame of a function that did not translate")
+                        };
+                        code = cf.code.as_ptr();
+                        jump!(f.pc);
+                        switch_instance!(instance);
+                    }
                 }
-            },
-            Instr::Copy { dst, src } => r!(dst) = r!(src),
+            }
+            Instr::Copy { dst, src } => w!(dst, r!(src)),
             Instr::Select { dst, cond, lhs } => {
                 let (rhs, _, _) = extra!();
-                r!(dst) = if r!(cond) as u32 != 0 {
+                let v = if r!(cond) as u32 != 0 {
                     r!(lhs)
                 } else {
                     r!(rhs)
                 };
+                w!(dst, v);
             }
             Instr::Call { func: f, base } => {
                 call!(inst.funcs[f as usize], base);
@@ -405,12 +570,18 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
                 call!(callee, base);
             }
             Instr::GlobalGet { dst, global } => {
-                r!(dst) = globals[inst.globals[global as usize] as usize].def.storage[0];
+                w!(
+                    dst,
+                    globals[inst.globals[global as usize] as usize].def.storage[0]
+                );
             }
             Instr::GlobalSet { src, global } => {
                 globals[inst.globals[global as usize] as usize].def.storage[0] = r!(src);
             }
-            Instr::MemorySize { dst } => r!(dst) = memories[mem_id].pages(),
+            Instr::MemorySize { dst } => {
+                w!(dst, memories[mem_id].pages());
+                mem = Mem::of(memories, mem_id);
+            }
             Instr::MemoryGrow { dst, delta } => {
                 let delta = u64::from(r!(delta) as u32);
                 // Only growth that can happen costs its pages: a request past the maximum
@@ -420,34 +591,38 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
                 if m.pages().saturating_add(delta) <= max {
                     charge!(|c| c.grow_pages(delta));
                 }
-                r!(dst) = match memories[mem_id].grow(delta, limiter.get()) {
+                let old = match memories[mem_id].grow(delta, limiter.get()) {
                     Ok(Some(old)) => old,
                     Ok(None) => u64::from(u32::MAX),
                     Err(_) => trap!(TrapCode::ResourceLimitExceeded),
                 };
+                w!(dst, old);
+                mem = Mem::of(memories, mem_id);
             }
             Instr::MemoryFill { dst, value, len } => {
-                let mem = &mut memories[mem_id].data;
-                match range(r!(dst), r!(len), mem.len()) {
+                let m = &mut memories[mem_id].data;
+                match range(r!(dst), r!(len), m.len()) {
                     Some(rg) => {
                         charge!(|c| c.bulk(rg.len() as u64));
-                        mem[rg].fill(r!(value) as u8)
+                        m[rg].fill(r!(value) as u8)
                     }
                     None => trap!(TrapCode::MemoryOutOfBounds),
                 }
+                mem = Mem::of(memories, mem_id);
             }
             Instr::MemoryCopy { dst, src, len } => {
-                let mem = &mut memories[mem_id].data;
+                let m = &mut memories[mem_id].data;
                 match (
-                    range(r!(src), r!(len), mem.len()),
-                    range(r!(dst), r!(len), mem.len()),
+                    range(r!(src), r!(len), m.len()),
+                    range(r!(dst), r!(len), m.len()),
                 ) {
                     (Some(s), Some(d)) => {
                         charge!(|c| c.bulk(s.len() as u64));
-                        mem.copy_within(s, d.start)
+                        m.copy_within(s, d.start)
                     }
                     _ => trap!(TrapCode::MemoryOutOfBounds),
                 }
+                mem = Mem::of(memories, mem_id);
             }
             Instr::MemoryInit { dst, src, len } => {
                 let (seg, _, _) = extra!();
@@ -457,17 +632,18 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
                     let module = &inst.module.inner;
                     &module.wasm[module.info.data[seg as usize].range.clone()]
                 };
-                let mem = &mut memories[mem_id].data;
+                let m = &mut memories[mem_id].data;
                 match (
                     range(r!(src), r!(len), bytes.len()),
-                    range(r!(dst), r!(len), mem.len()),
+                    range(r!(dst), r!(len), m.len()),
                 ) {
                     (Some(s), Some(d)) => {
                         charge!(|c| c.bulk(s.len() as u64));
-                        mem[d].copy_from_slice(&bytes[s])
+                        m[d].copy_from_slice(&bytes[s])
                     }
                     _ => trap!(TrapCode::MemoryOutOfBounds),
                 }
+                mem = Mem::of(memories, mem_id);
             }
             Instr::DataDrop { segment } => {
                 instance_state[inst_id as usize].data_dropped[segment as usize] = true;
@@ -475,7 +651,7 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
             Instr::TableGet { dst, index, table } => {
                 let t = &tables[inst.tables[table as usize] as usize].elements;
                 match t.get(r!(index) as u32 as usize) {
-                    Some(&v) => r!(dst) = v,
+                    Some(&v) => w!(dst, v),
                     None => trap!(TrapCode::TableOutOfBounds),
                 }
             }
@@ -492,7 +668,10 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
                 }
             }
             Instr::TableSize { dst, table } => {
-                r!(dst) = tables[inst.tables[table as usize] as usize].elements.len() as u64;
+                w!(
+                    dst,
+                    tables[inst.tables[table as usize] as usize].elements.len() as u64
+                );
             }
             Instr::TableGrow { dst, init, delta } => {
                 let (table, _, _) = extra!();
@@ -502,11 +681,12 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
                 if (t.elements.len() as u64).saturating_add(delta_n) <= max {
                     charge!(|c| c.grow_pages(delta_n / 1024));
                 }
-                r!(dst) = match t.grow(u64::from(r!(delta) as u32), r!(init), limiter.get()) {
+                let old = match t.grow(u64::from(r!(delta) as u32), r!(init), limiter.get()) {
                     Ok(Some(old)) => old,
                     Ok(None) => u64::from(u32::MAX),
                     Err(_) => trap!(TrapCode::ResourceLimitExceeded),
                 };
+                w!(dst, old);
             }
             Instr::TableFill { dst, value, len } => {
                 let (table, _, _) = extra!();
@@ -561,7 +741,7 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
             Instr::ElemDrop { segment } => {
                 instance_state[inst_id as usize].elems[segment as usize] = Box::new([]);
             }
-            Instr::RefFunc { dst, func: f } => r!(dst) = u64::from(inst.funcs[f as usize]) + 1,
+            Instr::RefFunc { dst, func: f } => w!(dst, u64::from(inst.funcs[f as usize]) + 1),
 
             // Comparisons.
             Instr::I32Eq(b) => bin!(b, u32v, b32, |x, y| x == y),
