@@ -9,6 +9,7 @@
 use std::sync::atomic::Ordering;
 
 use super::num;
+use super::ops::*;
 use crate::store::{FuncData, FuncKind, InstanceData, StoreInner};
 use wvm_bytecode::{Bin, BrBin, CompiledFunc, Instr, Load, Store, Un};
 use wvm_environ::{CompileError, TrapCode};
@@ -100,109 +101,29 @@ fn range(start: u64, len: u64, size: usize) -> Option<std::ops::Range<usize>> {
     (end <= size).then_some(start..end)
 }
 
-fn f32v(b: u64) -> f32 {
-    f32::from_bits(b as u32)
-}
-fn f64v(b: u64) -> f64 {
-    f64::from_bits(b)
-}
-fn f32b(v: f32) -> u64 {
-    u64::from(v.to_bits())
-}
-fn f64b(v: f64) -> u64 {
-    v.to_bits()
-}
-fn b32(v: bool) -> u64 {
-    u64::from(v)
-}
-
-/// The current function's frame: raw access to its slots.
-///
-/// Built only by [`Regs::new`], whose contract makes every access below in bounds.
-#[derive(Clone, Copy)]
-struct Regs(*mut u64);
-
-impl Regs {
-    /// # Safety
-    ///
-    /// `stack` must hold at least `fp + frame_size` slots of the function whose frame this
-    /// is, and must not be reallocated while the `Regs` is used (the loop makes a new one
-    /// after every [`enter_frame`], the only place that grows the stack).
-    #[inline(always)]
-    unsafe fn new(stack: &mut Vec<u64>, fp: usize) -> Regs {
-        // SAFETY: `fp <= stack.len()` by the contract; `as_mut_ptr` makes no reference.
-        Regs(unsafe { stack.as_mut_ptr().add(fp) })
-    }
-
-    #[inline(always)]
-    fn get(self, s: u32) -> u64 {
-        // SAFETY: `s < frame_size`, checked for every slot operand by `CompiledFunc::verify`
-        // when the function was translated, and the frame has `frame_size` slots (`new`).
-        unsafe { *self.0.add(s as usize) }
-    }
-
-    #[inline(always)]
-    fn set(self, s: u32, v: u64) {
-        // SAFETY: as in `get`.
-        unsafe { *self.0.add(s as usize) = v }
-    }
-}
-
-/// The bytes of the current instance's memory 0: base and length, kept in locals so that a
-/// load or store costs one comparison. Refreshed whenever they may have changed (after any
-/// instruction that touches the memory through the store, on switching instance, and on
-/// entering the loop); host functions run outside the loop.
-#[derive(Clone, Copy)]
-struct Mem {
-    base: *mut u8,
-    len: u64,
-}
-
-impl Mem {
-    fn of(memories: &mut [crate::store::MemoryData], id: usize) -> Mem {
-        match memories.get_mut(id) {
-            Some(m) => {
-                let bytes: &mut [u8] = &mut m.data;
-                Mem {
-                    base: bytes.as_mut_ptr(),
-                    len: bytes.len() as u64,
-                }
-            }
-            None => Mem {
-                base: std::ptr::NonNull::dangling().as_ptr(),
-                len: 0,
-            },
+/// Expands [`simple_ops!`]'s list into arms of a `match` over `$instr`, before `$arms`.
+macro_rules! match_with_simple_ops {
+    (
+        bin: [$($bn:ident($bg:ident, $bp:expr, |$bx:ident, $by:ident| $be:expr)),* $(,)?],
+        bin_trap: [$($tn:ident($tg:ident, $tp:expr, |$tx:ident, $ty:ident| $te:expr)),* $(,)?],
+        un: [$($un:ident($ug:ident, $up:expr, |$ux:ident| $ue:expr)),* $(,)?],
+        un_trap: [$($vn:ident($vg:ident, |$vx:ident| $ve:expr)),* $(,)?],
+        ld: [$($ln:ident($ls:literal, |$lb:ident| $le:expr)),* $(,)?],
+        st: [$($sn:ident(|$sv:ident| $se:expr)),* $(,)?],
+        br_bin: [$($rn:ident($rg:ident, |$rx:ident, $ry:ident| $re:expr)),* $(,)?],
+        $instr:expr; $($arms:tt)*
+    ) => {
+        match $instr {
+            $(Instr::$bn(b) => bin!(b, $bg, $bp, |$bx, $by| $be),)*
+            $(Instr::$tn(b) => bin_trap!(b, $tg, $tp, |$tx, $ty| $te),)*
+            $(Instr::$un(u) => un!(u, $ug, $up, |$ux| $ue),)*
+            $(Instr::$vn(u) => un_trap!(u, $vg, |$vx| $ve),)*
+            $(Instr::$ln(l) => ld!(l, $ls, |$lb| $le),)*
+            $(Instr::$sn(s) => st!(s, |$sv| $se),)*
+            $(Instr::$rn(b) => br_bin!(b, $rg, |$rx, $ry| $re),)*
+            $($arms)*
         }
-    }
-
-    /// The `N` bytes at `addr + offset`, or `None` if they are not all inside the memory.
-    #[inline(always)]
-    fn load<const N: usize>(self, addr: u64, offset: u32) -> Option<[u8; N]> {
-        let ea = u64::from(addr as u32) + u64::from(offset);
-        if ea + N as u64 > self.len {
-            return None;
-        }
-        // SAFETY: `ea + N <= len`: the bytes lie inside the memory, which stays allocated
-        // and unmoved while this `Mem` is current (see the type's note).
-        Some(unsafe { std::ptr::read_unaligned(self.base.add(ea as usize).cast::<[u8; N]>()) })
-    }
-
-    #[inline(always)]
-    fn store<const N: usize>(self, addr: u64, offset: u32, v: [u8; N]) -> Option<()> {
-        let ea = u64::from(addr as u32) + u64::from(offset);
-        if ea + N as u64 > self.len {
-            return None;
-        }
-        // SAFETY: as in `load`.
-        unsafe { std::ptr::write_unaligned(self.base.add(ea as usize).cast::<[u8; N]>(), v) };
-        Some(())
-    }
-}
-
-/// The index of `ip` in the code starting at `base`.
-#[inline(always)]
-fn index_of(ip: *const Instr, base: *const Instr) -> usize {
-    (ip as usize - base as usize) / std::mem::size_of::<Instr>()
+    };
 }
 
 /// Runs until the outermost function returns, a host function must be called, or a trap.
@@ -445,7 +366,7 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
         let instr = unsafe { *ip };
         // SAFETY: `ip` is in the code, so one past it is at most its end.
         ip = unsafe { ip.add(1) };
-        match instr {
+        simple_ops!(match_with_simple_ops! { instr;
             Instr::Unreachable => trap!(TrapCode::UnreachableCodeReached),
             Instr::Extra { .. } => {}
             Instr::Fuel { cost } => {
@@ -490,28 +411,6 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
                 // SAFETY: `CompiledFunc::verify` checked that the `len + 1` entries follow.
                 ip = unsafe { ip.add((r!(index) as u32).min(len) as usize) };
             }
-            Instr::BrI32Eq(b) => br_bin!(b, u32v, |x, y| x == y),
-            Instr::BrI32Ne(b) => br_bin!(b, u32v, |x, y| x != y),
-            Instr::BrI32LtS(b) => br_bin!(b, i32v, |x, y| x < y),
-            Instr::BrI32LtU(b) => br_bin!(b, u32v, |x, y| x < y),
-            Instr::BrI32GtS(b) => br_bin!(b, i32v, |x, y| x > y),
-            Instr::BrI32GtU(b) => br_bin!(b, u32v, |x, y| x > y),
-            Instr::BrI32LeS(b) => br_bin!(b, i32v, |x, y| x <= y),
-            Instr::BrI32LeU(b) => br_bin!(b, u32v, |x, y| x <= y),
-            Instr::BrI32GeS(b) => br_bin!(b, i32v, |x, y| x >= y),
-            Instr::BrI32GeU(b) => br_bin!(b, u32v, |x, y| x >= y),
-            Instr::BrI64Eq(b) => br_bin!(b, u64v, |x, y| x == y),
-            Instr::BrI64Ne(b) => br_bin!(b, u64v, |x, y| x != y),
-            Instr::BrI64LtS(b) => br_bin!(b, i64v, |x, y| x < y),
-            Instr::BrI64LtU(b) => br_bin!(b, u64v, |x, y| x < y),
-            Instr::BrI64GtS(b) => br_bin!(b, i64v, |x, y| x > y),
-            Instr::BrI64GtU(b) => br_bin!(b, u64v, |x, y| x > y),
-            Instr::BrI64LeS(b) => br_bin!(b, i64v, |x, y| x <= y),
-            Instr::BrI64LeU(b) => br_bin!(b, u64v, |x, y| x <= y),
-            Instr::BrI64GeS(b) => br_bin!(b, i64v, |x, y| x >= y),
-            Instr::BrI64GeU(b) => br_bin!(b, u64v, |x, y| x >= y),
-            Instr::BrI32And(b) => br_bin!(b, u32v, |x, y| x & y != 0),
-            Instr::BrI32AndEqz(b) => br_bin!(b, u32v, |x, y| x & y == 0),
             Instr::Return | Instr::Return1 { .. } => {
                 if let Instr::Return1 { src } = instr {
                     w!(0, r!(src));
@@ -743,191 +642,6 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
             }
             Instr::RefFunc { dst, func: f } => w!(dst, u64::from(inst.funcs[f as usize]) + 1),
 
-            // Comparisons.
-            Instr::I32Eq(b) => bin!(b, u32v, b32, |x, y| x == y),
-            Instr::I32Ne(b) => bin!(b, u32v, b32, |x, y| x != y),
-            Instr::I32LtS(b) => bin!(b, i32v, b32, |x, y| x < y),
-            Instr::I32LtU(b) => bin!(b, u32v, b32, |x, y| x < y),
-            Instr::I32GtS(b) => bin!(b, i32v, b32, |x, y| x > y),
-            Instr::I32GtU(b) => bin!(b, u32v, b32, |x, y| x > y),
-            Instr::I32LeS(b) => bin!(b, i32v, b32, |x, y| x <= y),
-            Instr::I32LeU(b) => bin!(b, u32v, b32, |x, y| x <= y),
-            Instr::I32GeS(b) => bin!(b, i32v, b32, |x, y| x >= y),
-            Instr::I32GeU(b) => bin!(b, u32v, b32, |x, y| x >= y),
-            Instr::I64Eq(b) => bin!(b, u64v, b32, |x, y| x == y),
-            Instr::I64Ne(b) => bin!(b, u64v, b32, |x, y| x != y),
-            Instr::I64LtS(b) => bin!(b, i64v, b32, |x, y| x < y),
-            Instr::I64LtU(b) => bin!(b, u64v, b32, |x, y| x < y),
-            Instr::I64GtS(b) => bin!(b, i64v, b32, |x, y| x > y),
-            Instr::I64GtU(b) => bin!(b, u64v, b32, |x, y| x > y),
-            Instr::I64LeS(b) => bin!(b, i64v, b32, |x, y| x <= y),
-            Instr::I64LeU(b) => bin!(b, u64v, b32, |x, y| x <= y),
-            Instr::I64GeS(b) => bin!(b, i64v, b32, |x, y| x >= y),
-            Instr::I64GeU(b) => bin!(b, u64v, b32, |x, y| x >= y),
-            Instr::F32Eq(b) => bin!(b, f32v, b32, |x, y| x == y),
-            Instr::F32Ne(b) => bin!(b, f32v, b32, |x, y| x != y),
-            Instr::F32Lt(b) => bin!(b, f32v, b32, |x, y| x < y),
-            Instr::F32Gt(b) => bin!(b, f32v, b32, |x, y| x > y),
-            Instr::F32Le(b) => bin!(b, f32v, b32, |x, y| x <= y),
-            Instr::F32Ge(b) => bin!(b, f32v, b32, |x, y| x >= y),
-            Instr::F64Eq(b) => bin!(b, f64v, b32, |x, y| x == y),
-            Instr::F64Ne(b) => bin!(b, f64v, b32, |x, y| x != y),
-            Instr::F64Lt(b) => bin!(b, f64v, b32, |x, y| x < y),
-            Instr::F64Gt(b) => bin!(b, f64v, b32, |x, y| x > y),
-            Instr::F64Le(b) => bin!(b, f64v, b32, |x, y| x <= y),
-            Instr::F64Ge(b) => bin!(b, f64v, b32, |x, y| x >= y),
-
-            // Integer arithmetic.
-            Instr::I32Add(b) => bin!(b, u32v, u64::from, |x, y| x.wrapping_add(y)),
-            Instr::I32Sub(b) => bin!(b, u32v, u64::from, |x, y| x.wrapping_sub(y)),
-            Instr::I32Mul(b) => bin!(b, u32v, u64::from, |x, y| x.wrapping_mul(y)),
-            Instr::I32DivS(b) => bin_trap!(b, i32v, from_i32, |x, y| num::i32_div_s(x, y)),
-            Instr::I32DivU(b) => bin_trap!(b, u32v, u64::from, |x, y| num::i32_div_u(x, y)),
-            Instr::I32RemS(b) => bin_trap!(b, i32v, from_i32, |x, y| num::i32_rem_s(x, y)),
-            Instr::I32RemU(b) => bin_trap!(b, u32v, u64::from, |x, y| num::i32_rem_u(x, y)),
-            Instr::I32And(b) => bin!(b, u32v, u64::from, |x, y| x & y),
-            Instr::I32Or(b) => bin!(b, u32v, u64::from, |x, y| x | y),
-            Instr::I32Xor(b) => bin!(b, u32v, u64::from, |x, y| x ^ y),
-            Instr::I32Shl(b) => bin!(b, u32v, u64::from, |x, y| x.wrapping_shl(y)),
-            Instr::I32ShrS(b) => bin!(b, u32v, u64::from, |x, y| (x as i32).wrapping_shr(y) as u32),
-            Instr::I32ShrU(b) => bin!(b, u32v, u64::from, |x, y| x.wrapping_shr(y)),
-            Instr::I32Rotl(b) => bin!(b, u32v, u64::from, |x, y| x.rotate_left(y % 32)),
-            Instr::I32Rotr(b) => bin!(b, u32v, u64::from, |x, y| x.rotate_right(y % 32)),
-            Instr::I64Add(b) => bin!(b, u64v, u64v, |x, y| x.wrapping_add(y)),
-            Instr::I64Sub(b) => bin!(b, u64v, u64v, |x, y| x.wrapping_sub(y)),
-            Instr::I64Mul(b) => bin!(b, u64v, u64v, |x, y| x.wrapping_mul(y)),
-            Instr::I64DivS(b) => bin_trap!(b, i64v, from_i64, |x, y| num::i64_div_s(x, y)),
-            Instr::I64DivU(b) => bin_trap!(b, u64v, u64v, |x, y| num::i64_div_u(x, y)),
-            Instr::I64RemS(b) => bin_trap!(b, i64v, from_i64, |x, y| num::i64_rem_s(x, y)),
-            Instr::I64RemU(b) => bin_trap!(b, u64v, u64v, |x, y| num::i64_rem_u(x, y)),
-            Instr::I64And(b) => bin!(b, u64v, u64v, |x, y| x & y),
-            Instr::I64Or(b) => bin!(b, u64v, u64v, |x, y| x | y),
-            Instr::I64Xor(b) => bin!(b, u64v, u64v, |x, y| x ^ y),
-            Instr::I64Shl(b) => bin!(b, u64v, u64v, |x, y| x.wrapping_shl(y as u32)),
-            Instr::I64ShrS(b) => bin!(b, u64v, u64v, |x, y| (x as i64).wrapping_shr(y as u32)
-                as u64),
-            Instr::I64ShrU(b) => bin!(b, u64v, u64v, |x, y| x.wrapping_shr(y as u32)),
-            Instr::I64Rotl(b) => bin!(b, u64v, u64v, |x, y| x.rotate_left((y % 64) as u32)),
-            Instr::I64Rotr(b) => bin!(b, u64v, u64v, |x, y| x.rotate_right((y % 64) as u32)),
-
-            // Float arithmetic.
-            Instr::F32Add(b) => bin!(b, f32v, f32b, |x, y| x + y),
-            Instr::F32Sub(b) => bin!(b, f32v, f32b, |x, y| x - y),
-            Instr::F32Mul(b) => bin!(b, f32v, f32b, |x, y| x * y),
-            Instr::F32Div(b) => bin!(b, f32v, f32b, |x, y| x / y),
-            Instr::F32Min(b) => bin!(b, f32v, f32b, |x, y| num::f32_min(x, y)),
-            Instr::F32Max(b) => bin!(b, f32v, f32b, |x, y| num::f32_max(x, y)),
-            Instr::F32Copysign(b) => bin!(b, u32v, u64::from, |x, y| (x & 0x7fff_ffff)
-                | (y & 0x8000_0000)),
-            Instr::F64Add(b) => bin!(b, f64v, f64b, |x, y| x + y),
-            Instr::F64Sub(b) => bin!(b, f64v, f64b, |x, y| x - y),
-            Instr::F64Mul(b) => bin!(b, f64v, f64b, |x, y| x * y),
-            Instr::F64Div(b) => bin!(b, f64v, f64b, |x, y| x / y),
-            Instr::F64Min(b) => bin!(b, f64v, f64b, |x, y| num::f64_min(x, y)),
-            Instr::F64Max(b) => bin!(b, f64v, f64b, |x, y| num::f64_max(x, y)),
-            Instr::F64Copysign(b) => bin!(b, u64v, u64v, |x, y| (x & !(1 << 63)) | (y & (1 << 63))),
-
-            // Unary.
-            Instr::I32Eqz(u) => un!(u, u32v, b32, |x| x == 0),
-            Instr::I64Eqz(u) => un!(u, u64v, b32, |x| x == 0),
-            Instr::I32Clz(u) => un!(u, u32v, u64::from, |x| x.leading_zeros()),
-            Instr::I32Ctz(u) => un!(u, u32v, u64::from, |x| x.trailing_zeros()),
-            Instr::I32Popcnt(u) => un!(u, u32v, u64::from, |x| x.count_ones()),
-            Instr::I64Clz(u) => un!(u, u64v, u64::from, |x| x.leading_zeros()),
-            Instr::I64Ctz(u) => un!(u, u64v, u64::from, |x| x.trailing_zeros()),
-            Instr::I64Popcnt(u) => un!(u, u64v, u64::from, |x| x.count_ones()),
-            Instr::F32Abs(u) => un!(u, u32v, u64::from, |x| x & 0x7fff_ffff),
-            Instr::F32Neg(u) => un!(u, u32v, u64::from, |x| x ^ 0x8000_0000),
-            Instr::F32Ceil(u) => un!(u, f32v, f32b, |x| num::quiet32(x.ceil())),
-            Instr::F32Floor(u) => un!(u, f32v, f32b, |x| num::quiet32(x.floor())),
-            Instr::F32Trunc(u) => un!(u, f32v, f32b, |x| num::quiet32(x.trunc())),
-            Instr::F32Nearest(u) => un!(u, f32v, f32b, |x| num::quiet32(x.round_ties_even())),
-            Instr::F32Sqrt(u) => un!(u, f32v, f32b, |x| x.sqrt()),
-            Instr::F64Abs(u) => un!(u, u64v, u64v, |x| x & !(1 << 63)),
-            Instr::F64Neg(u) => un!(u, u64v, u64v, |x| x ^ (1 << 63)),
-            Instr::F64Ceil(u) => un!(u, f64v, f64b, |x| num::quiet64(x.ceil())),
-            Instr::F64Floor(u) => un!(u, f64v, f64b, |x| num::quiet64(x.floor())),
-            Instr::F64Trunc(u) => un!(u, f64v, f64b, |x| num::quiet64(x.trunc())),
-            Instr::F64Nearest(u) => un!(u, f64v, f64b, |x| num::quiet64(x.round_ties_even())),
-            Instr::F64Sqrt(u) => un!(u, f64v, f64b, |x| x.sqrt()),
-
-            // Conversions.
-            Instr::I32WrapI64(u) => un!(u, u64v, u64::from, |x| x as u32),
-            Instr::I32TruncF32S(u) => un_trap!(u, f32v, |x| num::i32_trunc_s(f64::from(x))),
-            Instr::I32TruncF32U(u) => un_trap!(u, f32v, |x| num::i32_trunc_u(f64::from(x))),
-            Instr::I32TruncF64S(u) => un_trap!(u, f64v, |x| num::i32_trunc_s(x)),
-            Instr::I32TruncF64U(u) => un_trap!(u, f64v, |x| num::i32_trunc_u(x)),
-            Instr::I64ExtendI32S(u) => un!(u, i32v, from_i64, |x| i64::from(x)),
-            Instr::I64ExtendI32U(u) => un!(u, u32v, u64::from, |x| x),
-            Instr::I64TruncF32S(u) => un_trap!(u, f32v, |x| num::i64_trunc_s(f64::from(x))),
-            Instr::I64TruncF32U(u) => un_trap!(u, f32v, |x| num::i64_trunc_u(f64::from(x))),
-            Instr::I64TruncF64S(u) => un_trap!(u, f64v, |x| num::i64_trunc_s(x)),
-            Instr::I64TruncF64U(u) => un_trap!(u, f64v, |x| num::i64_trunc_u(x)),
-            Instr::F32ConvertI32S(u) => un!(u, i32v, f32b, |x| x as f32),
-            Instr::F32ConvertI32U(u) => un!(u, u32v, f32b, |x| x as f32),
-            Instr::F32ConvertI64S(u) => un!(u, i64v, f32b, |x| x as f32),
-            Instr::F32ConvertI64U(u) => un!(u, u64v, f32b, |x| x as f32),
-            Instr::F32DemoteF64(u) => un!(u, f64v, f32b, |x| x as f32),
-            Instr::F64ConvertI32S(u) => un!(u, i32v, f64b, |x| f64::from(x)),
-            Instr::F64ConvertI32U(u) => un!(u, u32v, f64b, |x| f64::from(x)),
-            Instr::F64ConvertI64S(u) => un!(u, i64v, f64b, |x| x as f64),
-            Instr::F64ConvertI64U(u) => un!(u, u64v, f64b, |x| x as f64),
-            Instr::F64PromoteF32(u) => un!(u, f32v, f64b, |x| f64::from(x)),
-            Instr::I32Extend8S(u) => un!(u, u32v, from_i32, |x| x as i8 as i32),
-            Instr::I32Extend16S(u) => un!(u, u32v, from_i32, |x| x as i16 as i32),
-            Instr::I64Extend8S(u) => un!(u, u64v, from_i64, |x| x as i8 as i64),
-            Instr::I64Extend16S(u) => un!(u, u64v, from_i64, |x| x as i16 as i64),
-            Instr::I64Extend32S(u) => un!(u, u64v, from_i64, |x| x as i32 as i64),
-            Instr::I32TruncSatF32S(u) => un!(u, f32v, from_i32, |x| x as i32),
-            Instr::I32TruncSatF32U(u) => un!(u, f32v, u64::from, |x| x as u32),
-            Instr::I32TruncSatF64S(u) => un!(u, f64v, from_i32, |x| x as i32),
-            Instr::I32TruncSatF64U(u) => un!(u, f64v, u64::from, |x| x as u32),
-            Instr::I64TruncSatF32S(u) => un!(u, f32v, from_i64, |x| x as i64),
-            Instr::I64TruncSatF32U(u) => un!(u, f32v, u64v, |x| x as u64),
-            Instr::I64TruncSatF64S(u) => un!(u, f64v, from_i64, |x| x as i64),
-            Instr::I64TruncSatF64U(u) => un!(u, f64v, u64v, |x| x as u64),
-
-            // Memory.
-            Instr::I32Load(l) => ld!(l, 4, |b| u64::from(u32::from_le_bytes(b))),
-            Instr::I64Load(l) => ld!(l, 8, |b| u64::from_le_bytes(b)),
-            Instr::F32Load(l) => ld!(l, 4, |b| u64::from(u32::from_le_bytes(b))),
-            Instr::F64Load(l) => ld!(l, 8, |b| u64::from_le_bytes(b)),
-            Instr::I32Load8S(l) => ld!(l, 1, |b| u64::from(b[0] as i8 as i32 as u32)),
-            Instr::I32Load8U(l) => ld!(l, 1, |b| u64::from(b[0])),
-            Instr::I32Load16S(l) => {
-                ld!(l, 2, |b| u64::from(i16::from_le_bytes(b) as i32 as u32))
-            }
-            Instr::I32Load16U(l) => ld!(l, 2, |b| u64::from(u16::from_le_bytes(b))),
-            Instr::I64Load8S(l) => ld!(l, 1, |b| b[0] as i8 as i64 as u64),
-            Instr::I64Load8U(l) => ld!(l, 1, |b| u64::from(b[0])),
-            Instr::I64Load16S(l) => ld!(l, 2, |b| i16::from_le_bytes(b) as i64 as u64),
-            Instr::I64Load16U(l) => ld!(l, 2, |b| u64::from(u16::from_le_bytes(b))),
-            Instr::I64Load32S(l) => ld!(l, 4, |b| i32::from_le_bytes(b) as i64 as u64),
-            Instr::I64Load32U(l) => ld!(l, 4, |b| u64::from(u32::from_le_bytes(b))),
-            Instr::I32Store(s) | Instr::F32Store(s) => st!(s, |v| (v as u32).to_le_bytes()),
-            Instr::I64Store(s) | Instr::F64Store(s) => st!(s, |v| v.to_le_bytes()),
-            Instr::I32Store8(s) | Instr::I64Store8(s) => st!(s, |v| [v as u8]),
-            Instr::I32Store16(s) | Instr::I64Store16(s) => st!(s, |v| (v as u16).to_le_bytes()),
-            Instr::I64Store32(s) => st!(s, |v| (v as u32).to_le_bytes()),
-        }
+        })
     }
-}
-
-fn u32v(b: u64) -> u32 {
-    b as u32
-}
-fn i32v(b: u64) -> i32 {
-    b as u32 as i32
-}
-fn u64v(b: u64) -> u64 {
-    b
-}
-fn i64v(b: u64) -> i64 {
-    b as i64
-}
-fn from_i32(v: i32) -> u64 {
-    u64::from(v as u32)
-}
-fn from_i64(v: i64) -> u64 {
-    v as u64
 }

@@ -4,6 +4,7 @@
 
 mod exec;
 mod num;
+mod ops;
 mod trace;
 
 pub use trace::FrameInfo;
