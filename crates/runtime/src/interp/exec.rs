@@ -6,8 +6,6 @@
 //! `Store<T>` and resumes the loop. Nothing here allocates except growing the value stack
 //! past its high-water mark.
 
-use std::sync::atomic::Ordering;
-
 use super::num;
 use super::ops::*;
 use crate::store::{FuncData, FuncKind, InstanceData, StoreInner};
@@ -20,7 +18,18 @@ pub(crate) struct Frame {
     pub(crate) func: u32,
     pub(crate) pc: u32,
     pub(crate) fp: u32,
+    /// The instance of `func`.
+    pub(crate) inst: u32,
+    /// The start of `func`'s code in the form the running loop executes (its `Instr`s, or
+    /// its threaded ops), so that a return needs no lookup.
+    pub(crate) base: *const (),
 }
+
+// SAFETY: `base` is an address into immutable code owned (through `Arc`s) by a module of the
+// store the activation belongs to; it is only dereferenced by the loops, with that store.
+unsafe impl Send for Frame {}
+// SAFETY: as above; nothing is ever written through `base`.
+unsafe impl Sync for Frame {}
 
 /// The state of one host -> Wasm call: the value stack, the frames, and where the
 /// current function is.
@@ -93,14 +102,6 @@ pub(crate) fn enter_frame(
     Ok(())
 }
 
-/// Checks that `[start, start + len)` lies within `size`; returns the range.
-#[inline(always)]
-fn range(start: u64, len: u64, size: usize) -> Option<std::ops::Range<usize>> {
-    let (start, len) = (start as u32 as usize, len as u32 as usize);
-    let end = start.checked_add(len)?;
-    (end <= size).then_some(start..end)
-}
-
 /// Expands [`simple_ops!`]'s list into arms of a `match` over `$instr`, before `$arms`.
 macro_rules! match_with_simple_ops {
     (
@@ -128,24 +129,9 @@ macro_rules! match_with_simple_ops {
 
 /// Runs until the outermost function returns, a host function must be called, or a trap.
 pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) -> Exit {
-    let StoreInner {
-        funcs,
-        memories,
-        tables,
-        globals,
-        instances,
-        instance_state,
-        engine,
-        fuel,
-        epoch_deadline,
-        limiter,
-        ..
-    } = inner;
-    let fuel_costs = engine.config().fuel;
-    let epoch = engine.epoch_counter();
-    let epoch_deadline = *epoch_deadline;
-    let funcs: &[FuncData] = funcs;
-    let instances: &[InstanceData] = instances;
+    let mut env = Env::new(inner);
+    let funcs = env.funcs;
+    let instances = env.instances;
     let Activation {
         stack,
         frames,
@@ -172,7 +158,7 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
     let mut ip: *const Instr = unsafe { code.add(*act_pc) };
     let mut inst = &instances[inst_id as usize];
     let mut mem_id = inst.memories.first().map_or(usize::MAX, |&m| m as usize);
-    let mut mem = Mem::of(memories, mem_id);
+    let mut mem = Mem::of(env.memories, mem_id);
     let mut fp = *act_fp;
     // SAFETY: the frame fits in the stack, checked above.
     let mut regs = unsafe { Regs::new(stack, fp) };
@@ -290,18 +276,14 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
             }
         }};
     }
-    // Charges fuel for work proportional to its size (bulk operations, growth), if metering.
-    macro_rules! charge {
-        (|$c:ident| $amount:expr) => {{
-            if let Some($c) = fuel_costs {
-                // The instruction's own cost was charged with its segment.
-                let amount: u64 = $amount;
-                if *fuel < amount {
-                    trap!(TrapCode::OutOfFuel);
-                }
-                *fuel -= amount;
+    // The value of a `Result<_, TrapCode>`, or the trap.
+    macro_rules! tr {
+        ($e:expr) => {
+            match $e {
+                Ok(v) => v,
+                Err(code) => trap!(code),
             }
-        }};
+        };
     }
     // Switches the loop to instance `$inst` (and its memory) if it is not the current one.
     macro_rules! switch_instance {
@@ -310,7 +292,7 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
                 inst_id = $inst;
                 inst = &instances[inst_id as usize];
                 mem_id = inst.memories.first().map_or(usize::MAX, |&m| m as usize);
-                mem = Mem::of(memories, mem_id);
+                mem = Mem::of(env.memories, mem_id);
             }
         }};
     }
@@ -347,6 +329,8 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
                 func,
                 pc: index_of(ip, code) as u32,
                 fp: fp as u32,
+                inst: inst_id,
+                base: code.cast(),
             });
             func = callee;
             fp = new_fp;
@@ -369,32 +353,16 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
         simple_ops!(match_with_simple_ops! { instr;
             Instr::Unreachable => trap!(TrapCode::UnreachableCodeReached),
             Instr::Extra { .. } => {}
-            Instr::Fuel { cost } => {
-                let cost = u64::from(cost);
-                if *fuel < cost {
-                    trap!(TrapCode::OutOfFuel);
-                }
-                *fuel -= cost;
-            }
-            Instr::CheckEpoch => {
-                if epoch.load(Ordering::Relaxed) >= epoch_deadline {
-                    trap!(TrapCode::Interrupt);
-                }
-            }
+            Instr::Fuel { cost } => tr!(env.consume(u64::from(cost))),
+            Instr::CheckEpoch => tr!(env.check_epoch()),
             Instr::CanonF32 { dst, src } => {
                 let v = r!(src);
                 w!(dst, if f32v(v).is_nan() { 0x7fc0_0000 } else { v });
             }
             Instr::CanonF64 { dst, src } => {
                 let v = r!(src);
-                w!(
-                    dst,
-                    if f64v(v).is_nan() {
-                        0x7ff8_0000_0000_0000
-                    } else {
-                        v
-                    }
-                );
+                let canon = 0x7ff8_0000_0000_0000;
+                w!(dst, if f64v(v).is_nan() { canon } else { v });
             }
             Instr::Br { target } => jump!(target),
             Instr::BrIfNez { cond, target } => {
@@ -426,15 +394,9 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
                         // SAFETY: the caller's frame was entered (`enter_frame`) before it
                         // made the call, and the stack never shrinks.
                         regs = unsafe { Regs::new(stack, fp) };
-                        let FuncKind::Wasm { instance, def } = funcs[func as usize].kind else {
-                            unreachable!("a frame of a host function")
-                        };
-                        let Ok(cf) = instances[instance as usize].module.inner.compiled(def) else {
-                            unreachable!("a frame of a function that did not translate")
-                        };
-                        code = cf.code.as_ptr();
+                        code = f.base.cast();
                         jump!(f.pc);
-                        switch_instance!(instance);
+                        switch_instance!(f.inst);
                     }
                 }
             }
@@ -453,195 +415,56 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
             }
             Instr::CallIndirect { ty, index, base } => {
                 let (table, _, _) = extra!();
-                let t = &tables[inst.tables[table as usize] as usize].elements;
-                let Some(&bits) = t.get(r!(index) as u32 as usize) else {
-                    trap!(TrapCode::UndefinedElement)
-                };
-                if bits == 0 {
-                    trap!(TrapCode::IndirectCallToNull);
-                }
-                let callee = (bits - 1) as u32;
-                if funcs[callee as usize].vmref.type_index
-                    != inst.module.inner.type_ids[ty as usize]
-                {
-                    trap!(TrapCode::BadSignature);
-                }
-                call!(callee, base);
+                call!(tr!(env.indirect_callee(inst, table, ty, r!(index))), base);
             }
-            Instr::GlobalGet { dst, global } => {
-                w!(
-                    dst,
-                    globals[inst.globals[global as usize] as usize].def.storage[0]
-                );
-            }
-            Instr::GlobalSet { src, global } => {
-                globals[inst.globals[global as usize] as usize].def.storage[0] = r!(src);
-            }
-            Instr::MemorySize { dst } => {
-                w!(dst, memories[mem_id].pages());
-                mem = Mem::of(memories, mem_id);
-            }
+            Instr::GlobalGet { dst, global } => w!(dst, env.global_get(inst, global)),
+            Instr::GlobalSet { src, global } => env.global_set(inst, global, r!(src)),
+            Instr::MemorySize { dst } => w!(dst, env.memory_size(mem_id)),
             Instr::MemoryGrow { dst, delta } => {
-                let delta = u64::from(r!(delta) as u32);
-                // Only growth that can happen costs its pages: a request past the maximum
-                // fails (-1) for the static cost alone.
-                let m = &memories[mem_id];
-                let max = m.ty.maximum().unwrap_or(wvm_environ::WASM32_MAX_PAGES);
-                if m.pages().saturating_add(delta) <= max {
-                    charge!(|c| c.grow_pages(delta));
-                }
-                let old = match memories[mem_id].grow(delta, limiter.get()) {
-                    Ok(Some(old)) => old,
-                    Ok(None) => u64::from(u32::MAX),
-                    Err(_) => trap!(TrapCode::ResourceLimitExceeded),
-                };
-                w!(dst, old);
-                mem = Mem::of(memories, mem_id);
+                w!(dst, tr!(env.memory_grow(mem_id, r!(delta))));
+                mem = Mem::of(env.memories, mem_id);
             }
             Instr::MemoryFill { dst, value, len } => {
-                let m = &mut memories[mem_id].data;
-                match range(r!(dst), r!(len), m.len()) {
-                    Some(rg) => {
-                        charge!(|c| c.bulk(rg.len() as u64));
-                        m[rg].fill(r!(value) as u8)
-                    }
-                    None => trap!(TrapCode::MemoryOutOfBounds),
-                }
-                mem = Mem::of(memories, mem_id);
+                tr!(env.memory_fill(mem_id, r!(dst), r!(value), r!(len)));
+                mem = Mem::of(env.memories, mem_id);
             }
             Instr::MemoryCopy { dst, src, len } => {
-                let m = &mut memories[mem_id].data;
-                match (
-                    range(r!(src), r!(len), m.len()),
-                    range(r!(dst), r!(len), m.len()),
-                ) {
-                    (Some(s), Some(d)) => {
-                        charge!(|c| c.bulk(s.len() as u64));
-                        m.copy_within(s, d.start)
-                    }
-                    _ => trap!(TrapCode::MemoryOutOfBounds),
-                }
-                mem = Mem::of(memories, mem_id);
+                tr!(env.memory_copy(mem_id, r!(dst), r!(src), r!(len)));
+                mem = Mem::of(env.memories, mem_id);
             }
             Instr::MemoryInit { dst, src, len } => {
                 let (seg, _, _) = extra!();
-                let bytes: &[u8] = if instance_state[inst_id as usize].data_dropped[seg as usize] {
-                    &[]
-                } else {
-                    let module = &inst.module.inner;
-                    &module.wasm[module.info.data[seg as usize].range.clone()]
-                };
-                let m = &mut memories[mem_id].data;
-                match (
-                    range(r!(src), r!(len), bytes.len()),
-                    range(r!(dst), r!(len), m.len()),
-                ) {
-                    (Some(s), Some(d)) => {
-                        charge!(|c| c.bulk(s.len() as u64));
-                        m[d].copy_from_slice(&bytes[s])
-                    }
-                    _ => trap!(TrapCode::MemoryOutOfBounds),
-                }
-                mem = Mem::of(memories, mem_id);
+                tr!(env.memory_init(inst_id, mem_id, seg, r!(dst), r!(src), r!(len)));
+                mem = Mem::of(env.memories, mem_id);
             }
-            Instr::DataDrop { segment } => {
-                instance_state[inst_id as usize].data_dropped[segment as usize] = true;
-            }
+            Instr::DataDrop { segment } => env.data_drop(inst_id, segment),
+            Instr::ElemDrop { segment } => env.elem_drop(inst_id, segment),
             Instr::TableGet { dst, index, table } => {
-                let t = &tables[inst.tables[table as usize] as usize].elements;
-                match t.get(r!(index) as u32 as usize) {
-                    Some(&v) => w!(dst, v),
-                    None => trap!(TrapCode::TableOutOfBounds),
-                }
+                w!(dst, tr!(env.table_get(inst, table, r!(index))));
             }
             Instr::TableSet {
                 index,
                 value,
                 table,
-            } => {
-                let v = r!(value);
-                let t = &mut tables[inst.tables[table as usize] as usize].elements;
-                match t.get_mut(r!(index) as u32 as usize) {
-                    Some(e) => *e = v,
-                    None => trap!(TrapCode::TableOutOfBounds),
-                }
-            }
-            Instr::TableSize { dst, table } => {
-                w!(
-                    dst,
-                    tables[inst.tables[table as usize] as usize].elements.len() as u64
-                );
-            }
+            } => tr!(env.table_set(inst, table, r!(index), r!(value))),
+            Instr::TableSize { dst, table } => w!(dst, env.table_size(inst, table)),
             Instr::TableGrow { dst, init, delta } => {
                 let (table, _, _) = extra!();
-                let t = &mut tables[inst.tables[table as usize] as usize];
-                let delta_n = u64::from(r!(delta) as u32);
-                let max = t.ty.maximum().map_or(u64::from(u32::MAX), u64::from);
-                if (t.elements.len() as u64).saturating_add(delta_n) <= max {
-                    charge!(|c| c.grow_pages(delta_n / 1024));
-                }
-                let old = match t.grow(u64::from(r!(delta) as u32), r!(init), limiter.get()) {
-                    Ok(Some(old)) => old,
-                    Ok(None) => u64::from(u32::MAX),
-                    Err(_) => trap!(TrapCode::ResourceLimitExceeded),
-                };
-                w!(dst, old);
+                w!(dst, tr!(env.table_grow(inst, table, r!(init), r!(delta))));
             }
             Instr::TableFill { dst, value, len } => {
                 let (table, _, _) = extra!();
-                let v = r!(value);
-                let t = &mut tables[inst.tables[table as usize] as usize].elements;
-                match range(r!(dst), r!(len), t.len()) {
-                    Some(rg) => {
-                        charge!(|c| c.bulk(rg.len() as u64 * 8));
-                        t[rg].fill(v)
-                    }
-                    None => trap!(TrapCode::TableOutOfBounds),
-                }
+                tr!(env.table_fill(inst, table, r!(dst), r!(value), r!(len)));
             }
             Instr::TableCopy { dst, src, len } => {
                 let (dt, st, _) = extra!();
-                let (dt, st) = (
-                    inst.tables[dt as usize] as usize,
-                    inst.tables[st as usize] as usize,
-                );
-                let (d, s, n) = (r!(dst), r!(src), r!(len));
-                let (Some(drg), Some(srg)) = (
-                    range(d, n, tables[dt].elements.len()),
-                    range(s, n, tables[st].elements.len()),
-                ) else {
-                    trap!(TrapCode::TableOutOfBounds)
-                };
-                charge!(|c| c.bulk(srg.len() as u64 * 8));
-                if dt == st {
-                    tables[dt].elements.copy_within(srg, drg.start);
-                } else {
-                    for (di, si) in drg.zip(srg) {
-                        let v = tables[st].elements[si];
-                        tables[dt].elements[di] = v;
-                    }
-                }
+                tr!(env.table_copy(inst, dt, st, r!(dst), r!(src), r!(len)));
             }
             Instr::TableInit { dst, src, len } => {
                 let (table, seg, _) = extra!();
-                let items = &instance_state[inst_id as usize].elems[seg as usize];
-                let t = &mut tables[inst.tables[table as usize] as usize].elements;
-                match (
-                    range(r!(src), r!(len), items.len()),
-                    range(r!(dst), r!(len), t.len()),
-                ) {
-                    (Some(s), Some(d)) => {
-                        charge!(|c| c.bulk(s.len() as u64 * 8));
-                        t[d].copy_from_slice(&items[s])
-                    }
-                    _ => trap!(TrapCode::TableOutOfBounds),
-                }
-            }
-            Instr::ElemDrop { segment } => {
-                instance_state[inst_id as usize].elems[segment as usize] = Box::new([]);
+                tr!(env.table_init(inst_id, table, seg, r!(dst), r!(src), r!(len)));
             }
             Instr::RefFunc { dst, func: f } => w!(dst, u64::from(inst.funcs[f as usize]) + 1),
-
         })
     }
 }

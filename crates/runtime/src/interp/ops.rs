@@ -1,7 +1,15 @@
 //! What both dispatch loops share: raw access to a frame's slots ([`Regs`]) and to memory
 //! 0 ([`Mem`]), the value conversions, and the one list of the instructions that only read
 //! and write slots and memory 0 ([`simple_ops!`]), which each loop expands into its own
-//! handlers.
+//! handlers, and the store operations both loops call ([`Env`]).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::limits::LimiterSlot;
+use crate::store::{
+    FuncData, GlobalData, InstanceData, InstanceState, MemoryData, StoreInner, TableData,
+};
+use wvm_environ::{FuelCosts, TrapCode};
 
 /// The current function's frame: raw access to its slots.
 ///
@@ -329,3 +337,316 @@ macro_rules! simple_ops {
     };
 }
 pub(super) use simple_ops;
+
+/// Checks that `[start, start + len)` lies within `size`; returns the range.
+#[inline(always)]
+fn range(start: u64, len: u64, size: usize) -> Option<std::ops::Range<usize>> {
+    let (start, len) = (start as u32 as usize, len as u32 as usize);
+    let end = start.checked_add(len)?;
+    (end <= size).then_some(start..end)
+}
+
+/// The parts of the store the dispatch loops use, and the instructions that work on them
+/// beyond frame slots (tables, bulk memory, growth, globals), shared by both loops.
+pub(super) struct Env<'a> {
+    pub(super) funcs: &'a [FuncData],
+    pub(super) instances: &'a [InstanceData],
+    pub(super) memories: &'a mut [MemoryData],
+    pub(super) tables: &'a mut [TableData],
+    pub(super) globals: &'a mut [GlobalData],
+    pub(super) instance_state: &'a mut [InstanceState],
+    pub(super) fuel: &'a mut u64,
+    pub(super) limiter: &'a mut LimiterSlot,
+    pub(super) fuel_costs: Option<FuelCosts>,
+    pub(super) epoch: &'a AtomicU64,
+    pub(super) epoch_deadline: u64,
+}
+
+type Res<T> = Result<T, TrapCode>;
+
+impl<'a> Env<'a> {
+    /// The store's parts, borrowed apart.
+    pub(super) fn new(inner: &'a mut StoreInner) -> Env<'a> {
+        let StoreInner {
+            funcs,
+            memories,
+            tables,
+            globals,
+            instances,
+            instance_state,
+            engine,
+            fuel,
+            epoch_deadline,
+            limiter,
+            ..
+        } = inner;
+        Env {
+            funcs,
+            instances,
+            memories,
+            tables,
+            globals,
+            instance_state,
+            fuel,
+            limiter,
+            fuel_costs: engine.config().fuel,
+            epoch: engine.epoch_counter(),
+            epoch_deadline: *epoch_deadline,
+        }
+    }
+
+    /// Charges `cost` fuel (a segment's static cost), or stops with "out of fuel".
+    #[inline(always)]
+    pub(super) fn consume(&mut self, cost: u64) -> Res<()> {
+        if *self.fuel < cost {
+            return Err(TrapCode::OutOfFuel);
+        }
+        *self.fuel -= cost;
+        Ok(())
+    }
+
+    /// Charges fuel for work proportional to its size (bulk operations, growth), if
+    /// metering; the instruction's own cost was charged with its segment.
+    fn charge(&mut self, amount: impl FnOnce(FuelCosts) -> u64) -> Res<()> {
+        match self.fuel_costs {
+            Some(c) => self.consume(amount(c)),
+            None => Ok(()),
+        }
+    }
+
+    #[inline(always)]
+    pub(super) fn check_epoch(&self) -> Res<()> {
+        if self.epoch.load(Ordering::Relaxed) >= self.epoch_deadline {
+            return Err(TrapCode::Interrupt);
+        }
+        Ok(())
+    }
+
+    #[inline(always)]
+    pub(super) fn global_get(&self, inst: &InstanceData, global: u32) -> u64 {
+        self.globals[inst.globals[global as usize] as usize]
+            .def
+            .storage[0]
+    }
+
+    #[inline(always)]
+    pub(super) fn global_set(&mut self, inst: &InstanceData, global: u32, v: u64) {
+        self.globals[inst.globals[global as usize] as usize]
+            .def
+            .storage[0] = v;
+    }
+
+    /// The store function `call_indirect` calls: element `index` of the instance's table
+    /// `table`, checked against the module's type `ty`.
+    #[inline(always)]
+    pub(super) fn indirect_callee(
+        &self,
+        inst: &InstanceData,
+        table: u32,
+        ty: u32,
+        index: u64,
+    ) -> Res<u32> {
+        let t = &self.tables[inst.tables[table as usize] as usize].elements;
+        let Some(&bits) = t.get(index as u32 as usize) else {
+            return Err(TrapCode::UndefinedElement);
+        };
+        if bits == 0 {
+            return Err(TrapCode::IndirectCallToNull);
+        }
+        let callee = (bits - 1) as u32;
+        if self.funcs[callee as usize].vmref.type_index != inst.module.inner.type_ids[ty as usize] {
+            return Err(TrapCode::BadSignature);
+        }
+        Ok(callee)
+    }
+
+    pub(super) fn memory_size(&self, mem_id: usize) -> u64 {
+        self.memories[mem_id].pages()
+    }
+
+    pub(super) fn memory_grow(&mut self, mem_id: usize, delta: u64) -> Res<u64> {
+        let delta = u64::from(delta as u32);
+        // Only growth that can happen costs its pages: a request past the maximum fails
+        // (-1) for the static cost alone.
+        let m = &self.memories[mem_id];
+        let max = m.ty.maximum().unwrap_or(wvm_environ::WASM32_MAX_PAGES);
+        if m.pages().saturating_add(delta) <= max {
+            self.charge(|c| c.grow_pages(delta))?;
+        }
+        match self.memories[mem_id].grow(delta, self.limiter.get()) {
+            Ok(Some(old)) => Ok(old),
+            Ok(None) => Ok(u64::from(u32::MAX)),
+            Err(_) => Err(TrapCode::ResourceLimitExceeded),
+        }
+    }
+
+    pub(super) fn memory_fill(&mut self, mem_id: usize, dst: u64, value: u64, len: u64) -> Res<()> {
+        let n = self.memories[mem_id].data.len();
+        let rg = range(dst, len, n).ok_or(TrapCode::MemoryOutOfBounds)?;
+        self.charge(|c| c.bulk(rg.len() as u64))?;
+        self.memories[mem_id].data[rg].fill(value as u8);
+        Ok(())
+    }
+
+    pub(super) fn memory_copy(&mut self, mem_id: usize, dst: u64, src: u64, len: u64) -> Res<()> {
+        let n = self.memories[mem_id].data.len();
+        let (Some(s), Some(d)) = (range(src, len, n), range(dst, len, n)) else {
+            return Err(TrapCode::MemoryOutOfBounds);
+        };
+        self.charge(|c| c.bulk(s.len() as u64))?;
+        self.memories[mem_id].data.copy_within(s, d.start);
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn memory_init(
+        &mut self,
+        inst_id: u32,
+        mem_id: usize,
+        seg: u32,
+        dst: u64,
+        src: u64,
+        len: u64,
+    ) -> Res<()> {
+        let inst = &self.instances[inst_id as usize];
+        let bytes: &[u8] = if self.instance_state[inst_id as usize].data_dropped[seg as usize] {
+            &[]
+        } else {
+            let module = &inst.module.inner;
+            &module.wasm[module.info.data[seg as usize].range.clone()]
+        };
+        let n = self.memories[mem_id].data.len();
+        let (Some(s), Some(d)) = (range(src, len, bytes.len()), range(dst, len, n)) else {
+            return Err(TrapCode::MemoryOutOfBounds);
+        };
+        self.charge(|c| c.bulk(s.len() as u64))?;
+        self.memories[mem_id].data[d].copy_from_slice(&bytes[s]);
+        Ok(())
+    }
+
+    pub(super) fn data_drop(&mut self, inst_id: u32, seg: u32) {
+        self.instance_state[inst_id as usize].data_dropped[seg as usize] = true;
+    }
+
+    pub(super) fn elem_drop(&mut self, inst_id: u32, seg: u32) {
+        self.instance_state[inst_id as usize].elems[seg as usize] = Box::new([]);
+    }
+
+    fn table(&self, inst: &InstanceData, table: u32) -> usize {
+        inst.tables[table as usize] as usize
+    }
+
+    pub(super) fn table_get(&self, inst: &InstanceData, table: u32, index: u64) -> Res<u64> {
+        let t = &self.tables[self.table(inst, table)].elements;
+        t.get(index as u32 as usize)
+            .copied()
+            .ok_or(TrapCode::TableOutOfBounds)
+    }
+
+    pub(super) fn table_set(
+        &mut self,
+        inst: &InstanceData,
+        table: u32,
+        index: u64,
+        v: u64,
+    ) -> Res<()> {
+        let t = self.table(inst, table);
+        let e = self.tables[t].elements.get_mut(index as u32 as usize);
+        *e.ok_or(TrapCode::TableOutOfBounds)? = v;
+        Ok(())
+    }
+
+    pub(super) fn table_size(&self, inst: &InstanceData, table: u32) -> u64 {
+        self.tables[self.table(inst, table)].elements.len() as u64
+    }
+
+    pub(super) fn table_grow(
+        &mut self,
+        inst: &InstanceData,
+        table: u32,
+        init: u64,
+        delta: u64,
+    ) -> Res<u64> {
+        let ti = self.table(inst, table);
+        let delta = u64::from(delta as u32);
+        let t = &self.tables[ti];
+        let max = t.ty.maximum().map_or(u64::from(u32::MAX), u64::from);
+        if (t.elements.len() as u64).saturating_add(delta) <= max {
+            self.charge(|c| c.grow_pages(delta / 1024))?;
+        }
+        match self.tables[ti].grow(delta, init, self.limiter.get()) {
+            Ok(Some(old)) => Ok(old),
+            Ok(None) => Ok(u64::from(u32::MAX)),
+            Err(_) => Err(TrapCode::ResourceLimitExceeded),
+        }
+    }
+
+    pub(super) fn table_fill(
+        &mut self,
+        inst: &InstanceData,
+        table: u32,
+        dst: u64,
+        v: u64,
+        len: u64,
+    ) -> Res<()> {
+        let ti = self.table(inst, table);
+        let rg =
+            range(dst, len, self.tables[ti].elements.len()).ok_or(TrapCode::TableOutOfBounds)?;
+        self.charge(|c| c.bulk(rg.len() as u64 * 8))?;
+        self.tables[ti].elements[rg].fill(v);
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn table_copy(
+        &mut self,
+        inst: &InstanceData,
+        dst_table: u32,
+        src_table: u32,
+        dst: u64,
+        src: u64,
+        len: u64,
+    ) -> Res<()> {
+        let (dt, st) = (self.table(inst, dst_table), self.table(inst, src_table));
+        let (Some(drg), Some(srg)) = (
+            range(dst, len, self.tables[dt].elements.len()),
+            range(src, len, self.tables[st].elements.len()),
+        ) else {
+            return Err(TrapCode::TableOutOfBounds);
+        };
+        self.charge(|c| c.bulk(srg.len() as u64 * 8))?;
+        if dt == st {
+            self.tables[dt].elements.copy_within(srg, drg.start);
+        } else {
+            for (di, si) in drg.zip(srg) {
+                let v = self.tables[st].elements[si];
+                self.tables[dt].elements[di] = v;
+            }
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn table_init(
+        &mut self,
+        inst_id: u32,
+        table: u32,
+        seg: u32,
+        dst: u64,
+        src: u64,
+        len: u64,
+    ) -> Res<()> {
+        let ti = self.table(&self.instances[inst_id as usize], table);
+        let n_items = self.instance_state[inst_id as usize].elems[seg as usize].len();
+        let (Some(s), Some(d)) = (
+            range(src, len, n_items),
+            range(dst, len, self.tables[ti].elements.len()),
+        ) else {
+            return Err(TrapCode::TableOutOfBounds);
+        };
+        self.charge(|c| c.bulk(s.len() as u64 * 8))?;
+        let items = &self.instance_state[inst_id as usize].elems[seg as usize];
+        self.tables[ti].elements[d].copy_from_slice(&items[s]);
+        Ok(())
+    }
+}
