@@ -22,7 +22,8 @@ pub use fuel::FuelCosts;
 pub use limits::ModuleLimits;
 pub use module::{
     CompileError, ConstExpr, DataMode, DataSegment, ElemMode, ElemSegment, EntityIndex, Export,
-    Import, ModuleInfo, const_expr, features, validate, validate_with_limits,
+    Import, ModuleInfo, available_threads, const_expr, features, validate, validate_with_limits,
+    validate_with_threads,
 };
 pub use trap::TrapCode;
 pub use types::{

@@ -3,9 +3,11 @@
 use crate::limits::ModuleLimits;
 use crate::types::{FuncType, GlobalType, MemoryType, Mutability, RefType, TableType, ValType};
 use std::ops::Range;
+use std::sync::{Mutex, OnceLock, PoisonError};
 use wasmparser::{
-    ElementItems, ElementKind, ExternalKind, FuncValidator, FuncValidatorAllocations, FunctionBody,
-    Operator, Parser, Payload, TypeRef, ValidPayload, Validator, ValidatorResources, WasmFeatures,
+    ElementItems, ElementKind, ExternalKind, FuncToValidate, FuncValidator,
+    FuncValidatorAllocations, FunctionBody, Operator, Parser, Payload, TypeRef, ValidPayload,
+    Validator, ValidatorResources, WasmFeatures,
 };
 
 /// A malformed or invalid module: what is wrong and where.
@@ -151,13 +153,27 @@ impl ModuleInfo {
         ModuleInfo::decode_with_limits(wasm, &ModuleLimits::DEFAULT)
     }
 
-    /// Validates `wasm` under `limits` and decodes it.
+    /// Validates `wasm` under `limits` and decodes it, validating function bodies on up to
+    /// [`available_threads`] threads (see [`validate_with_threads`]).
     pub fn decode_with_limits(
         wasm: &[u8],
         limits: &ModuleLimits,
     ) -> Result<ModuleInfo, CompileError> {
-        validate_with_limits(wasm, limits)?;
-        decode_validated(wasm)
+        ModuleInfo::decode_with_threads(wasm, limits, available_threads())
+    }
+
+    /// Validates `wasm` under `limits` on up to `threads` threads (see
+    /// [`validate_with_threads`]) and decodes it.
+    pub fn decode_with_threads(
+        wasm: &[u8],
+        limits: &ModuleLimits,
+        threads: usize,
+    ) -> Result<ModuleInfo, CompileError> {
+        // Decoding reads the sections only, which are validated before any function body:
+        // it takes place while other threads validate the bodies.
+        validate_impl(wasm, limits, threads, MIN_BODY_BYTES_PER_THREAD, || {
+            decode_validated(wasm)
+        })?
     }
 }
 
@@ -169,14 +185,56 @@ pub fn validate(wasm: &[u8]) -> Result<(), CompileError> {
 
 /// Validates a module binary with the features WVM accepts, and checks `limits` on the way:
 /// a module over a limit fails like an invalid one, with the byte offset and a message that
-/// names the limit. One pass, in the order wasmparser's `validate_all` takes (sections first,
-/// then function bodies), so the time it takes is bounded by the module's size.
+/// names the limit. Function bodies are validated on up to [`available_threads`] threads
+/// (see [`validate_with_threads`]).
 pub fn validate_with_limits(wasm: &[u8], limits: &ModuleLimits) -> Result<(), CompileError> {
+    validate_with_threads(wasm, limits, available_threads())
+}
+
+/// The number of threads the machine can run at once (at least 1), as
+/// [`std::thread::available_parallelism`] says; asked once per process.
+pub fn available_threads() -> usize {
+    static THREADS: OnceLock<usize> = OnceLock::new();
+    *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+/// Function bodies are validated on the calling thread alone unless there are at least this
+/// many bytes of them per thread: starting a thread costs about as much as validating 10 KiB.
+const MIN_BODY_BYTES_PER_THREAD: usize = 64 * 1024;
+
+/// Validates a module binary like [`validate_with_limits`], validating function bodies on up
+/// to `threads` threads (the calling thread included; `0` and `1` mean the calling thread
+/// alone, and so does a module with little code). The result does not depend on `threads`:
+/// sections are validated in order first, then the bodies, and of several invalid bodies the
+/// first one's error is reported.
+pub fn validate_with_threads(
+    wasm: &[u8],
+    limits: &ModuleLimits,
+    threads: usize,
+) -> Result<(), CompileError> {
+    validate_impl(wasm, limits, threads, MIN_BODY_BYTES_PER_THREAD, || ())
+}
+
+/// A function body to validate, with its validator's inputs.
+type Body<'a> = (FuncToValidate<ValidatorResources>, FunctionBody<'a>);
+
+/// One pass, in the order wasmparser's `validate_all` takes (sections first, then function
+/// bodies), so the time it takes is bounded by the module's size. Once the sections are
+/// valid, the calling thread runs `meanwhile` while other threads (if any) validate bodies;
+/// its result is returned if the bodies are valid too.
+fn validate_impl<R>(
+    wasm: &[u8],
+    limits: &ModuleLimits,
+    threads: usize,
+    min_bytes_per_thread: usize,
+    meanwhile: impl FnOnce() -> R,
+) -> Result<R, CompileError> {
     let mut validator = Validator::new_with_features(features());
     let mut parser = Parser::new(0);
     parser.set_features(features());
     let mut num_funcs: u64 = 0;
     let mut bodies = Vec::new();
+    let mut body_bytes = 0;
     for payload in parser.parse_all(wasm) {
         let payload = payload?;
         let valid = validator.payload(&payload)?;
@@ -193,19 +251,99 @@ pub fn validate_with_limits(wasm: &[u8], limits: &ModuleLimits) -> Result<(), Co
                 num_funcs += u64::from(reader.count());
                 check_functions(num_funcs, limits, reader.range().start)?;
             }
+            Payload::CodeSectionStart { size, .. } => body_bytes = *size as usize,
             _ => {}
         }
         if let ValidPayload::Func(func, body) = valid {
             bodies.push((func, body));
         }
     }
-    let mut allocs = FuncValidatorAllocations::default();
-    for (func, body) in bodies {
-        let mut v = func.into_validator(allocs);
-        validate_body(&mut v, &body, limits)?;
-        allocs = v.into_allocations();
+    let threads = threads.min(body_bytes / min_bytes_per_thread.max(1));
+    if threads <= 1 {
+        let mut allocs = FuncValidatorAllocations::default();
+        for (func, body) in bodies {
+            let mut v = func.into_validator(allocs);
+            validate_body(&mut v, &body, limits)?;
+            allocs = v.into_allocations();
+        }
+        Ok(meanwhile())
+    } else {
+        validate_bodies_in_parallel(bodies, limits, threads, meanwhile)
     }
-    Ok(())
+}
+
+/// Validates `bodies` on `threads` threads (this one included). The bodies go out in batches
+/// of consecutive functions, in order; a thread stops at the first invalid body it meets, and
+/// takes no batch after the first invalid body found so far, so the error kept (that of the
+/// first invalid body) is the one a validation in order would report. This thread runs
+/// `meanwhile` before it joins in.
+fn validate_bodies_in_parallel<R>(
+    bodies: Vec<Body<'_>>,
+    limits: &ModuleLimits,
+    threads: usize,
+    meanwhile: impl FnOnce() -> R,
+) -> Result<R, CompileError> {
+    let size = |b: &Body<'_>| (b.1.range().end - b.1.range().start) as usize;
+    let total: usize = bodies.iter().map(size).sum();
+    // Many batches per thread, so that the threads finish close together.
+    let batch_bytes = total / (threads * 32);
+    let mut batches = Vec::new();
+    let mut batch = Vec::new();
+    let (mut first, mut bytes) = (0, 0);
+    for (i, body) in bodies.into_iter().enumerate() {
+        bytes += size(&body);
+        batch.push(body);
+        if bytes >= batch_bytes {
+            batches.push((first, std::mem::take(&mut batch)));
+            (first, bytes) = (i + 1, 0);
+        }
+    }
+    if !batch.is_empty() {
+        batches.push((first, batch));
+    }
+    let queue = Mutex::new(batches.into_iter());
+    // The first invalid body found so far: its index and error.
+    let failed: Mutex<Option<(usize, CompileError)>> = Mutex::new(None);
+    let work = || {
+        let mut allocs = FuncValidatorAllocations::default();
+        loop {
+            let next = queue.lock().unwrap_or_else(PoisonError::into_inner).next();
+            let Some((first, batch)) = next else { return };
+            let failed_before = |i: usize| {
+                let failed = failed.lock().unwrap_or_else(PoisonError::into_inner);
+                failed.as_ref().is_some_and(|(f, _)| *f < i)
+            };
+            if failed_before(first) {
+                return;
+            }
+            for (i, (func, body)) in (first..).zip(batch) {
+                let mut v = func.into_validator(allocs);
+                let result = validate_body(&mut v, &body, limits);
+                allocs = v.into_allocations();
+                if let Err(e) = result {
+                    let mut failed = failed.lock().unwrap_or_else(PoisonError::into_inner);
+                    if failed.as_ref().is_none_or(|(f, _)| i < *f) {
+                        *failed = Some((i, e));
+                    }
+                    // Every batch still to come lies after this body.
+                    return;
+                }
+            }
+        }
+    };
+    let result = std::thread::scope(|scope| {
+        for _ in 1..threads {
+            // A thread that cannot start leaves its share to the others.
+            let _ = std::thread::Builder::new().spawn_scoped(scope, work);
+        }
+        let result = meanwhile();
+        work();
+        result
+    });
+    match failed.into_inner().unwrap_or_else(PoisonError::into_inner) {
+        Some((_, e)) => Err(e),
+        None => Ok(result),
+    }
 }
 
 fn check_functions(count: u64, limits: &ModuleLimits, offset: u64) -> Result<(), CompileError> {
@@ -531,5 +669,93 @@ fn read_names(info: &mut ModuleInfo, names: wasmparser::NameSectionReader<'_>) {
             Ok(_) => {}
             Err(_) => return,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ModuleLimits, validate_impl};
+
+    fn leb(mut n: usize, out: &mut Vec<u8>) {
+        loop {
+            let byte = (n & 0x7f) as u8;
+            n >>= 7;
+            if n == 0 {
+                out.push(byte);
+                return;
+            }
+            out.push(byte | 0x80);
+        }
+    }
+
+    /// A module of functions `() -> ()` with these bodies (local declarations included).
+    fn module(bodies: &[Vec<u8>]) -> Vec<u8> {
+        let mut wasm = b"\0asm\x01\0\0\0".to_vec();
+        wasm.extend_from_slice(&[1, 4, 1, 0x60, 0, 0]); // type section: one `func`
+        let mut funcs = Vec::new();
+        leb(bodies.len(), &mut funcs);
+        funcs.resize(funcs.len() + bodies.len(), 0);
+        wasm.push(3);
+        leb(funcs.len(), &mut wasm);
+        wasm.extend_from_slice(&funcs);
+        let mut code = Vec::new();
+        leb(bodies.len(), &mut code);
+        for body in bodies {
+            leb(body.len(), &mut code);
+            code.extend_from_slice(body);
+        }
+        wasm.push(10);
+        leb(code.len(), &mut wasm);
+        wasm.extend_from_slice(&code);
+        wasm
+    }
+
+    /// Every module below is validated alone and, several times, on 2 to 4 threads with batches of single
+    /// functions: the result must be the same.
+    fn check(bodies: &[Vec<u8>], limits: &ModuleLimits) -> Result<(), super::CompileError> {
+        let wasm = module(bodies);
+        let alone = validate_impl(&wasm, limits, 1, 1, || ());
+        for threads in (2..=4).cycle().take(30) {
+            let parallel = validate_impl(&wasm, limits, threads, 1, || ());
+            assert_eq!(
+                format!("{parallel:?}"),
+                format!("{alone:?}"),
+                "{threads} threads"
+            );
+        }
+        alone
+    }
+
+    #[test]
+    fn parallel_validation_reports_the_first_invalid_body() {
+        let limits = ModuleLimits {
+            max_locals: 4,
+            ..ModuleLimits::DEFAULT
+        };
+        // A valid body with a few blocks and a little arithmetic.
+        let good = vec![0, 0x02, 0x40, 0x41, 1, 0x41, 2, 0x6a, 0x1a, 0x0b, 0x0b];
+        let type_error = vec![0, 0x6a, 0x0b]; // i32.add without operands
+        let too_many_locals = vec![1, 5, 0x7f, 0x0b];
+        let unterminated = vec![0, 0x01];
+
+        let mut bodies = vec![good.clone(); 200];
+        assert!(check(&bodies, &limits).is_ok());
+        for (i, bad) in [
+            (150, &type_error),
+            (90, &too_many_locals),
+            (170, &unterminated),
+        ] {
+            bodies[i] = bad.clone();
+            let e = check(&bodies, &limits).unwrap_err();
+            assert!(!e.message.is_empty());
+        }
+        let e = check(&bodies, &limits).unwrap_err();
+        assert!(e.message.contains("max_locals"), "{e}");
+        bodies[3] = unterminated.clone();
+        check(&bodies, &limits).unwrap_err();
+        bodies[199] = type_error.clone();
+        bodies[0] = type_error.clone();
+        let e = check(&bodies, &limits).unwrap_err();
+        assert!(e.message.contains("type mismatch"), "{e}");
     }
 }

@@ -12,6 +12,7 @@ pub struct Config {
     pub(crate) max_call_depth: usize,
     pub(crate) max_stack_slots: usize,
     pub(crate) lazy_translation: bool,
+    pub(crate) parallel_compilation: bool,
     pub(crate) fuel: Option<FuelCosts>,
     pub(crate) epoch_interruption: bool,
     pub(crate) deterministic: bool,
@@ -24,6 +25,7 @@ impl Default for Config {
             max_call_depth: 100_000,
             max_stack_slots: 1 << 22,
             lazy_translation: true,
+            parallel_compilation: true,
             fuel: None,
             epoch_interruption: false,
             deterministic: false,
@@ -54,6 +56,23 @@ impl Config {
     pub fn lazy_translation(&mut self, lazy: bool) -> &mut Self {
         self.lazy_translation = lazy;
         self
+    }
+
+    /// Validate the function bodies of a large module on several threads, one per core
+    /// (default on). Errors do not depend on it: of several invalid bodies, the first one's
+    /// error is reported. Off, `Module::new` runs on the calling thread alone.
+    pub fn parallel_compilation(&mut self, on: bool) -> &mut Self {
+        self.parallel_compilation = on;
+        self
+    }
+
+    /// Most threads validating a module's function bodies.
+    pub(crate) fn compile_threads(&self) -> usize {
+        if self.parallel_compilation {
+            wvm_environ::available_threads()
+        } else {
+            1
+        }
     }
 
     /// Meter execution with fuel (default off). Each store then starts with no fuel: give it

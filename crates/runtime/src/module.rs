@@ -51,7 +51,9 @@ impl Module {
 
     /// Decodes and validates a module from its binary form.
     pub fn from_binary(engine: &Engine, wasm: &[u8]) -> Result<Module> {
-        let info = ModuleInfo::decode_with_limits(wasm, &engine.config().module_limits)?;
+        let config = engine.config();
+        let info =
+            ModuleInfo::decode_with_threads(wasm, &config.module_limits, config.compile_threads())?;
         let type_ids = info.types.iter().map(|t| engine.type_id(t)).collect();
         let compiled = (0..info.func_bodies.len())
             .map(|_| OnceLock::new())
@@ -97,9 +99,11 @@ impl Module {
     /// ([`Config::max_functions`](crate::Config::max_functions) and the like), without
     /// keeping it.
     pub fn validate(engine: &Engine, bytes: &[u8]) -> Result<()> {
-        Ok(wvm_environ::validate_with_limits(
+        let config = engine.config();
+        Ok(wvm_environ::validate_with_threads(
             bytes,
-            &engine.config().module_limits,
+            &config.module_limits,
+            config.compile_threads(),
         )?)
     }
 
