@@ -12,6 +12,7 @@ pub struct Config {
     pub(crate) max_call_depth: usize,
     pub(crate) max_stack_slots: usize,
     pub(crate) lazy_translation: bool,
+    pub(crate) threaded_dispatch: bool,
     pub(crate) parallel_compilation: bool,
     pub(crate) fuel: Option<FuelCosts>,
     pub(crate) epoch_interruption: bool,
@@ -25,6 +26,7 @@ impl Default for Config {
             max_call_depth: 100_000,
             max_stack_slots: 1 << 22,
             lazy_translation: true,
+            threaded_dispatch: true,
             parallel_compilation: true,
             fuel: None,
             epoch_interruption: false,
@@ -73,6 +75,21 @@ impl Config {
         } else {
             1
         }
+    }
+
+    /// Run code with the threaded interpreter loop (default on), where this build supports
+    /// it: optimized builds (opt-level 2, 3, `s` or `z`) for x86-64 and AArch64, whose
+    /// compiler turns each instruction's jump to the next into a tail call. Elsewhere, or
+    /// off, the portable loop runs. Both run the same instructions with the same results,
+    /// traps and fuel; only speed differs.
+    pub fn threaded_dispatch(&mut self, on: bool) -> &mut Self {
+        self.threaded_dispatch = on;
+        self
+    }
+
+    /// Whether code runs on the threaded loop (see [`Config::threaded_dispatch`]).
+    pub(crate) fn uses_threaded_dispatch(&self) -> bool {
+        cfg!(wvm_tail_calls) && self.threaded_dispatch
     }
 
     /// Meter execution with fuel (default off). Each store then starts with no fuel: give it

@@ -3,7 +3,7 @@
 use crate::{Engine, Error, ExternType, Result};
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
-use wvm_bytecode::CompiledFunc;
+use crate::interp::Code;
 use wvm_environ::{CompileError, EntityIndex, ModuleInfo};
 
 /// A compiled WebAssembly module. Cheap to clone.
@@ -19,7 +19,7 @@ pub(crate) struct ModuleInner {
     /// Canonical type id of each type-section entry.
     pub(crate) type_ids: Box<[u32]>,
     /// Translated code of each defined function, filled on first call.
-    pub(crate) compiled: Box<[OnceLock<Result<CompiledFunc, CompileError>>]>,
+    pub(crate) compiled: Box<[OnceLock<Result<Code, CompileError>>]>,
 }
 
 impl std::fmt::Debug for Module {
@@ -144,10 +144,12 @@ impl Module {
 
 impl ModuleInner {
     /// The translated code of defined function `def`, translating it on first use.
-    pub(crate) fn compiled(&self, def: u32) -> &Result<CompiledFunc, CompileError> {
+    pub(crate) fn compiled(&self, def: u32) -> &Result<Code, CompileError> {
         self.compiled[def as usize].get_or_init(|| {
-            let opts = self.engine.config().translate_options();
+            let config = self.engine.config();
+            let opts = config.translate_options();
             wvm_bytecode::translate(&self.info, &self.wasm, def, &opts)
+                .map(|f| Code::new(f, config.uses_threaded_dispatch()))
         })
     }
 }

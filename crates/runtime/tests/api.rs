@@ -750,6 +750,10 @@ fn deterministic_mode_canonicalizes_nans() -> Result<()> {
 #[path = "api/limits.rs"]
 mod limits;
 
+// The two interpreter loops.
+#[path = "api/dispatch.rs"]
+mod dispatch;
+
 #[test]
 fn deterministic_runs_leave_the_same_memory_and_fuel() -> Result<()> {
     // Float work whose NaNs the hardware chooses (0/0, inf-inf, sqrt(-1), NaN payloads

@@ -144,8 +144,12 @@ fn misc_files() -> Vec<(String, String)> {
 
 /// The set name of the second run of wasm-v2 with every instrumentation on.
 const INSTRUMENTED: &str = "wasm-v2 (fuel, epochs, deterministic)";
+/// The set name of the third run of wasm-v2, on the portable interpreter loop (the other
+/// runs use the threaded one wherever the build has it).
+const PORTABLE: &str = "wasm-v2 (portable loop)";
 
-/// The engine configuration for `set`: the default, or everything on for [`INSTRUMENTED`].
+/// The engine configuration for `set`: the default, everything on for [`INSTRUMENTED`],
+/// the portable loop for [`PORTABLE`].
 fn config_for(set: &str) -> wvm::Config {
     let mut config = wvm::Config::new();
     if set == INSTRUMENTED {
@@ -153,6 +157,9 @@ fn config_for(set: &str) -> wvm::Config {
             .consume_fuel(true)
             .epoch_interruption(true)
             .deterministic(true);
+    }
+    if set == PORTABLE {
+        config.threaded_dispatch(false);
     }
     config
 }
@@ -278,18 +285,20 @@ fn main() {
         }
     }
 
-    // wasm-v2 once more with fuel metering, epoch checks and NaN canonicalization on: the
-    // instrumentation must not change any result.
+    // wasm-v2 once more with fuel metering, epoch checks and NaN canonicalization on (the
+    // instrumentation must not change any result), and once on the portable loop.
     if let Some((_, files)) = sets.iter().find(|(set, _)| *set == "wasm-v2") {
-        for (name, text) in files {
-            let text = text.clone();
-            let file = name.clone();
-            trials.push(
-                Trial::test(format!("{INSTRUMENTED}/{name}"), move || {
-                    run_file(INSTRUMENTED, &file, text)
-                })
-                .with_ignored_flag(skip_reason("wasm-v2", name).is_some()),
-            );
+        for again in [INSTRUMENTED, PORTABLE] {
+            for (name, text) in files {
+                let text = text.clone();
+                let file = name.clone();
+                trials.push(
+                    Trial::test(format!("{again}/{name}"), move || {
+                        run_file(again, &file, text)
+                    })
+                    .with_ignored_flag(skip_reason("wasm-v2", name).is_some()),
+                );
+            }
         }
     }
 
@@ -306,7 +315,10 @@ fn main() {
                 String::new()
             }
         };
-        let names = sets.iter().map(|(set, _)| *set).chain([INSTRUMENTED]);
+        let names = sets
+            .iter()
+            .map(|(set, _)| *set)
+            .chain([INSTRUMENTED, PORTABLE]);
         for set in names {
             let (p, f, s) = counts.get(set).copied().unwrap_or_default();
             println!("{set}: {p} passed, {f} failed{}", with_skipped(s));

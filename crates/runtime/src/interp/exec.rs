@@ -6,6 +6,7 @@
 //! `Store<T>` and resumes the loop. Nothing here allocates except growing the value stack
 //! past its high-water mark.
 
+use super::Code;
 use super::num;
 use super::ops::*;
 use crate::store::{FuncData, FuncKind, InstanceData, StoreInner};
@@ -69,7 +70,7 @@ pub(crate) fn code_of<'a>(
     funcs: &[FuncData],
     instances: &'a [InstanceData],
     func: u32,
-) -> Result<(&'a CompiledFunc, u32), Exit> {
+) -> Result<(&'a Code, u32), Exit> {
     match funcs[func as usize].kind {
         FuncKind::Wasm { instance, def } => {
             match instances[instance as usize].module.inner.compiled(def) {
@@ -88,11 +89,11 @@ pub(crate) fn enter_frame(
     cf: &CompiledFunc,
     fp: usize,
     limits: Limits,
-) -> Result<(), Exit> {
+) -> Result<(), TrapCode> {
     let end = fp + cf.frame_size as usize;
     if end > stack.len() {
         if end > limits.max_slots {
-            return Err(Exit::Trap(TrapCode::StackOverflow));
+            return Err(TrapCode::StackOverflow);
         }
         let new_len = end.max(stack.len() * 2).clamp(1024, limits.max_slots);
         stack.resize(new_len, 0);
@@ -321,9 +322,8 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
                     return Exit::Compile(e.clone());
                 }
             };
-            if let Err(e) = enter_frame(stack, cf, new_fp, limits) {
-                save!();
-                return e;
+            if let Err(code) = enter_frame(stack, cf, new_fp, limits) {
+                trap!(code);
             }
             frames.push(Frame {
                 func,

@@ -5,7 +5,35 @@
 mod exec;
 mod num;
 mod ops;
+mod threaded;
 mod trace;
+
+/// A translated function as the interpreter runs it: its bytecode and, when the threaded
+/// loop runs ([`Config::threaded_dispatch`](crate::Config::threaded_dispatch)), the same code
+/// threaded with its handlers.
+#[derive(Debug)]
+pub(crate) struct Code {
+    pub(crate) func: wvm_bytecode::CompiledFunc,
+    pub(crate) ops: Box<[threaded::Op]>,
+}
+
+impl Code {
+    pub(crate) fn new(func: wvm_bytecode::CompiledFunc, threaded: bool) -> Code {
+        let ops = if threaded {
+            threaded::thread(&func)
+        } else {
+            Box::new([])
+        };
+        Code { func, ops }
+    }
+}
+
+impl std::ops::Deref for Code {
+    type Target = wvm_bytecode::CompiledFunc;
+    fn deref(&self) -> &wvm_bytecode::CompiledFunc {
+        &self.func
+    }
+}
 
 pub use trace::FrameInfo;
 
@@ -139,8 +167,11 @@ fn start<T>(store: &mut Store<T>, func: u32, slots: &[u64]) -> Result<Activation
     };
     let limits = limits(&store.inner);
     let inner = &store.inner;
-    let prepared = exec::code_of(&inner.funcs, &inner.instances, func)
-        .and_then(|(cf, _)| exec::enter_frame(&mut act.stack, cf, 0, limits).map(|()| cf));
+    let prepared = exec::code_of(&inner.funcs, &inner.instances, func).and_then(|(cf, _)| {
+        exec::enter_frame(&mut act.stack, cf, 0, limits)
+            .map(|()| cf)
+            .map_err(Exit::Trap)
+    });
     match prepared {
         Ok(cf) => {
             let n = cf.num_params as usize;
@@ -159,9 +190,15 @@ fn start<T>(store: &mut Store<T>, func: u32, slots: &[u64]) -> Result<Activation
 fn drive<T>(store: &mut Store<T>, act: &mut Activation, slots: &mut [u64]) -> Result<Outcome> {
     let limits = limits(&store.inner);
     let num_results = store.inner.funcs[act.entry as usize].ty.results().len();
+    let threaded = store.inner.engine.config().uses_threaded_dispatch();
     store.inner.nesting += 1;
     let outcome = loop {
-        match exec::run(&mut store.inner, act, limits) {
+        let exit = if threaded {
+            threaded::run(&mut store.inner, act, limits)
+        } else {
+            exec::run(&mut store.inner, act, limits)
+        };
+        match exit {
             Exit::Return => {
                 slots[..num_results].copy_from_slice(&act.stack[..num_results]);
                 break Ok(Outcome::Done);

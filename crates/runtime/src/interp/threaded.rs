@@ -1,0 +1,703 @@
+//! The threaded dispatch loop: each instruction is a handler function that ends by calling
+//! the next instruction's handler in tail position.
+//!
+//! A function's code is kept, beside its [`Instr`]s, as [`Op`]s: the instruction and the
+//! address of its handler. A handler reads its operands, does its work and jumps straight to
+//! the next handler, with the program counter, the frame, and memory 0's base and length
+//! passed in registers; there is no central `match` and no jump table. This relies on the
+//! compiler turning those calls into jumps (sibling-call optimization), which it does when
+//! optimizing for x86-64 and AArch64: the build script sets `wvm_tail_calls` only then, and
+//! every other build runs the portable loop in `exec.rs` over the same instruction list
+//! ([`simple_ops!`](super::ops::simple_ops)) and the same store operations ([`Env`]).
+//!
+//! Every handler returns `()`; a handler that stops (return from the outermost function, a
+//! host call, a trap) records why and where in [`Cx`] and returns, which unwinds nothing but
+//! the one call `run` made.
+
+use std::hint::unreachable_unchecked;
+
+use super::exec::{Activation, Exit, Frame, Limits, code_of, enter_frame};
+use super::num;
+use super::ops::*;
+use crate::store::{FuncKind, InstanceData};
+use wvm_bytecode::{Bin, BrBin, CompiledFunc, Instr, Load, Store, Un};
+use wvm_environ::{CompileError, TrapCode};
+
+/// An instruction's handler.
+pub(crate) type Handler = for<'a, 'b> fn(*const Op, Regs, Mem, &'a mut Cx<'b>);
+
+/// One instruction of threaded code.
+#[derive(Clone, Copy)]
+pub(crate) struct Op {
+    handler: Handler,
+    instr: Instr,
+}
+
+impl std::fmt::Debug for Op {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.instr.fmt(f)
+    }
+}
+
+/// The threaded form of a function's code: `code[i]` with its handler, for every `i`.
+pub(crate) fn thread(cf: &CompiledFunc) -> Box<[Op]> {
+    cf.code
+        .iter()
+        .map(|&instr| Op {
+            handler: handler_of(&instr),
+            instr,
+        })
+        .collect()
+}
+
+/// The state handlers share beyond what travels in registers.
+pub(crate) struct Cx<'a> {
+    env: Env<'a>,
+    stack: &'a mut Vec<u64>,
+    frames: &'a mut Vec<Frame>,
+    limits: Limits,
+    func: u32,
+    fp: usize,
+    /// The current function's ops.
+    ops: *const Op,
+    inst_id: u32,
+    inst: &'a InstanceData,
+    mem_id: usize,
+    /// Why the loop stopped, and the op to resume at (for the driver and traces).
+    exit: Option<Exit>,
+    resume: *const Op,
+}
+
+/// The instruction at `ip`.
+#[inline(always)]
+fn instr(ip: *const Op) -> Instr {
+    // SAFETY: handlers only run with `ip` at their own op, inside the current function's
+    // ops (see `next!`).
+    unsafe { (*ip).instr }
+}
+
+/// Runs the handler of the op at `$ip` (which must be inside the current function's ops).
+macro_rules! go {
+    ($ip:expr, $regs:expr, $mem:expr, $cx:expr) => {{
+        let ip: *const Op = $ip;
+        // SAFETY: the caller passes an op of the current function's code.
+        let handler = unsafe { (*ip).handler };
+        return handler(ip, $regs, $mem, $cx);
+    }};
+}
+
+/// Runs the next op.
+macro_rules! next {
+    ($ip:expr, $regs:expr, $mem:expr, $cx:expr) => {{
+        // SAFETY: the op at `$ip` is not the function's last (the last one always branches,
+        // returns or traps: `CompiledFunc::verify`), so the next one is in the code.
+        go!(unsafe { $ip.add(1) }, $regs, $mem, $cx)
+    }};
+}
+
+/// Runs the op after the `Extra` word that follows the op at `$ip`.
+macro_rules! next2 {
+    ($ip:expr, $regs:expr, $mem:expr, $cx:expr) => {{
+        // SAFETY: the `Extra` word after the op is not the function's last op (see `next!`),
+        // so the one after it is in the code.
+        go!(unsafe { $ip.add(2) }, $regs, $mem, $cx)
+    }};
+}
+
+/// The operands of the op at `$ip`, whose handler is the one for `$pat`'s variant.
+macro_rules! operands {
+    ($ip:expr, $pat:pat) => {
+        let $pat = instr($ip) else {
+            // SAFETY: `thread` gives each op the handler of its own variant.
+            unsafe { unreachable_unchecked() }
+        };
+    };
+}
+
+// Stopping the loop: why, and the op to resume at (after a host call). Each takes only
+// register-sized arguments: a handler that passed the address of a local (such as an `Exit`
+// built on its stack) could no longer jump to the next handler but would have to call it.
+
+#[cold]
+#[inline(never)]
+fn stop_trap(cx: &mut Cx<'_>, resume: *const Op, code: TrapCode) {
+    cx.exit = Some(Exit::Trap(code));
+    cx.resume = resume;
+}
+
+#[inline(never)]
+fn stop_host(cx: &mut Cx<'_>, resume: *const Op, func: u32, base: usize) {
+    cx.exit = Some(Exit::Host { func, base });
+    cx.resume = resume;
+}
+
+#[inline(never)]
+fn stop_return(cx: &mut Cx<'_>, resume: *const Op) {
+    cx.exit = Some(Exit::Return);
+    cx.resume = resume;
+}
+
+#[cold]
+#[inline(never)]
+fn stop_error(cx: &mut Cx<'_>, resume: *const Op, e: &CompileError) {
+    cx.exit = Some(Exit::Compile(e.clone()));
+    cx.resume = resume;
+}
+
+#[cold]
+#[inline(never)]
+fn stop_internal(cx: &mut Cx<'_>, resume: *const Op, what: &'static str) {
+    cx.exit = Some(internal(what));
+    cx.resume = resume;
+}
+
+/// Traps at the op at `$ip`.
+macro_rules! trap {
+    ($cx:expr, $ip:expr, $code:expr) => {{
+        // SAFETY: the trapping op is not the last one (see `next!`).
+        return stop_trap($cx, unsafe { $ip.add(1) }, $code);
+    }};
+}
+
+/// The value of a `Result<_, TrapCode>`, or the trap.
+macro_rules! tr {
+    ($cx:expr, $ip:expr, $e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(code) => trap!($cx, $ip, code),
+        }
+    };
+}
+
+/// The `Extra` word after the op at `$ip`.
+macro_rules! extra {
+    ($ip:expr) => {{
+        // SAFETY: `CompiledFunc::verify` checked that an instruction taking an `Extra` word
+        // is followed by one.
+        match unsafe { (*$ip.add(1)).instr } {
+            Instr::Extra { a, b, c } => (a, b, c),
+            // SAFETY: as above.
+            _ => unsafe { unreachable_unchecked() },
+        }
+    }};
+}
+
+/// Jumps to instruction index `target` of the current function.
+macro_rules! jump {
+    ($target:expr, $regs:expr, $mem:expr, $cx:expr) => {{
+        // SAFETY: `CompiledFunc::verify` checked every branch target is an index into the
+        // code of the function that contains the branch, the current one.
+        go!(unsafe { $cx.ops.add($target as usize) }, $regs, $mem, $cx)
+    }};
+}
+
+/// Switches to instance `inst` (and its memory 0); returns that memory.
+#[inline(always)]
+fn switch_instance(cx: &mut Cx<'_>, inst: u32, mem: Mem) -> Mem {
+    if inst == cx.inst_id {
+        return mem;
+    }
+    cx.inst_id = inst;
+    cx.inst = &cx.env.instances[inst as usize];
+    cx.mem_id = cx.inst.memories.first().map_or(usize::MAX, |&m| m as usize);
+    Mem::of(cx.env.memories, cx.mem_id)
+}
+
+/// Memory 0 again, after an operation that used it through the store.
+#[inline(always)]
+fn refresh(cx: &mut Cx<'_>) -> Mem {
+    Mem::of(cx.env.memories, cx.mem_id)
+}
+
+/// Calls store function `callee` with its arguments at slot `base`; the caller resumes at
+/// `resume`.
+#[inline(always)]
+fn call(resume: *const Op, mem: Mem, cx: &mut Cx<'_>, callee: u32, base: u32) {
+    let new_fp = cx.fp + base as usize;
+    let FuncKind::Wasm { instance, def } = cx.env.funcs[callee as usize].kind else {
+        return stop_host(cx, resume, callee, new_fp);
+    };
+    if cx.frames.len() >= cx.limits.max_depth {
+        return stop_trap(cx, resume, TrapCode::StackOverflow);
+    }
+    let code = match cx.env.instances[instance as usize]
+        .module
+        .inner
+        .compiled(def)
+    {
+        Ok(c) => c,
+        Err(e) => return stop_error(cx, resume, e),
+    };
+    if code.ops.len() != code.code.len() {
+        return stop_internal(cx, resume, "code not threaded");
+    }
+    if let Err(code) = enter_frame(cx.stack, code, new_fp, cx.limits) {
+        return stop_trap(cx, resume, code);
+    }
+    cx.frames.push(Frame {
+        func: cx.func,
+        pc: index_of(resume, cx.ops) as u32,
+        fp: cx.fp as u32,
+        inst: cx.inst_id,
+        base: cx.ops.cast(),
+    });
+    cx.func = callee;
+    cx.fp = new_fp;
+    cx.ops = code.ops.as_ptr();
+    // SAFETY: `enter_frame` made room for the callee's frame at `new_fp`.
+    let regs = unsafe { Regs::new(cx.stack, new_fp) };
+    let mem = switch_instance(cx, instance, mem);
+    go!(cx.ops, regs, mem, cx)
+}
+
+fn internal(what: &str) -> Exit {
+    Exit::Compile(CompileError {
+        message: format!("internal error: {what}"),
+        offset: 0,
+    })
+}
+
+/// Runs until the outermost function returns, a host function must be called, or a trap.
+pub(crate) fn run(
+    inner: &mut crate::store::StoreInner,
+    act: &mut Activation,
+    limits: Limits,
+) -> Exit {
+    let env = Env::new(inner);
+    let (code, inst_id) = match code_of(env.funcs, env.instances, act.func) {
+        Ok(x) => x,
+        Err(e) => return e,
+    };
+    if act.pc >= code.ops.len()
+        || code.ops.len() != code.code.len()
+        || act.fp + code.frame_size as usize > act.stack.len()
+    {
+        return internal("bad resume point");
+    }
+    let inst = &env.instances[inst_id as usize];
+    let mem_id = inst.memories.first().map_or(usize::MAX, |&m| m as usize);
+    let mut cx = Cx {
+        env,
+        stack: &mut act.stack,
+        frames: &mut act.frames,
+        limits,
+        func: act.func,
+        fp: act.fp,
+        ops: code.ops.as_ptr(),
+        inst_id,
+        inst,
+        mem_id,
+        exit: None,
+        resume: code.ops.as_ptr(),
+    };
+    let mem = refresh(&mut cx);
+    // SAFETY: the frame fits in the stack, checked above.
+    let regs = unsafe { Regs::new(cx.stack, cx.fp) };
+    // SAFETY: `act.pc` is an index into the code, checked above.
+    let ip = unsafe { cx.ops.add(act.pc) };
+    // SAFETY: as above.
+    let handler = unsafe { (*ip).handler };
+    handler(ip, regs, mem, &mut cx);
+    let (func, fp, pc) = (cx.func, cx.fp, index_of(cx.resume, cx.ops));
+    let exit = cx.exit.take();
+    act.func = func;
+    act.fp = fp;
+    act.pc = pc;
+    exit.unwrap_or_else(|| internal("the loop stopped without a reason"))
+}
+
+/// Expands [`simple_ops!`]'s list into handler functions, and `handler_of` over them and
+/// the handlers given as `$arms`.
+macro_rules! threaded_handlers {
+    (
+        bin: [$($bn:ident($bg:ident, $bp:expr, |$bx:ident, $by:ident| $be:expr)),* $(,)?],
+        bin_trap: [$($tn:ident($tg:ident, $tp:expr, |$tx:ident, $ty:ident| $te:expr)),* $(,)?],
+        un: [$($un:ident($ug:ident, $up:expr, |$ux:ident| $ue:expr)),* $(,)?],
+        un_trap: [$($vn:ident($vg:ident, |$vx:ident| $ve:expr)),* $(,)?],
+        ld: [$($ln:ident($ls:literal, |$lb:ident| $le:expr)),* $(,)?],
+        st: [$($sn:ident(|$sv:ident| $se:expr)),* $(,)?],
+        br_bin: [$($rn:ident($rg:ident, |$rx:ident, $ry:ident| $re:expr)),* $(,)?],
+        $($arms:tt)*
+    ) => {
+        $(
+            #[allow(non_snake_case)]
+            fn $bn(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+                operands!(ip, Instr::$bn(Bin { dst, lhs, rhs }));
+                let $bx = $bg(regs.get(lhs));
+                let $by = $bg(regs.get(rhs));
+                regs.set(dst, $bp($be));
+                next!(ip, regs, mem, cx)
+            }
+        )*
+        $(
+            #[allow(non_snake_case)]
+            fn $tn(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+                operands!(ip, Instr::$tn(Bin { dst, lhs, rhs }));
+                let $tx = $tg(regs.get(lhs));
+                let $ty = $tg(regs.get(rhs));
+                regs.set(dst, $tp(tr!(cx, ip, $te)));
+                next!(ip, regs, mem, cx)
+            }
+        )*
+        $(
+            #[allow(non_snake_case)]
+            fn $un(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+                operands!(ip, Instr::$un(Un { dst, src }));
+                let $ux = $ug(regs.get(src));
+                regs.set(dst, $up($ue));
+                next!(ip, regs, mem, cx)
+            }
+        )*
+        $(
+            #[allow(non_snake_case)]
+            fn $vn(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+                operands!(ip, Instr::$vn(Un { dst, src }));
+                let $vx = $vg(regs.get(src));
+                regs.set(dst, tr!(cx, ip, $ve));
+                next!(ip, regs, mem, cx)
+            }
+        )*
+        $(
+            #[allow(non_snake_case)]
+            fn $ln(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+                operands!(ip, Instr::$ln(Load { dst, addr, offset }));
+                match mem.load::<$ls>(regs.get(addr), offset) {
+                    Some($lb) => regs.set(dst, $le),
+                    None => trap!(cx, ip, TrapCode::MemoryOutOfBounds),
+                }
+                next!(ip, regs, mem, cx)
+            }
+        )*
+        $(
+            #[allow(non_snake_case)]
+            fn $sn(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+                operands!(ip, Instr::$sn(Store { addr, value, offset }));
+                let $sv = regs.get(value);
+                if mem.store(regs.get(addr), offset, $se).is_none() {
+                    trap!(cx, ip, TrapCode::MemoryOutOfBounds)
+                }
+                next!(ip, regs, mem, cx)
+            }
+        )*
+        $(
+            #[allow(non_snake_case)]
+            fn $rn(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+                operands!(ip, Instr::$rn(BrBin { lhs, rhs, target }));
+                let $rx = $rg(regs.get(lhs));
+                let $ry = $rg(regs.get(rhs));
+                if $re {
+                    jump!(target, regs, mem, cx)
+                }
+                next!(ip, regs, mem, cx)
+            }
+        )*
+
+        /// The handler of `instr`'s variant.
+        fn handler_of(instr: &Instr) -> Handler {
+            match instr {
+                $(Instr::$bn(_) => $bn,)*
+                $(Instr::$tn(_) => $tn,)*
+                $(Instr::$un(_) => $un,)*
+                $(Instr::$vn(_) => $vn,)*
+                $(Instr::$ln(_) => $ln,)*
+                $(Instr::$sn(_) => $sn,)*
+                $(Instr::$rn(_) => $rn,)*
+                $($arms)*
+            }
+        }
+    };
+}
+
+simple_ops!(threaded_handlers! {
+    Instr::Unreachable => unreachable,
+    Instr::Extra { .. } => extra_word,
+    Instr::Fuel { .. } => fuel,
+    Instr::CheckEpoch => check_epoch,
+    Instr::CanonF32 { .. } => canon_f32,
+    Instr::CanonF64 { .. } => canon_f64,
+    Instr::Br { .. } => br,
+    Instr::BrIfNez { .. } => br_if_nez,
+    Instr::BrIfEqz { .. } => br_if_eqz,
+    Instr::BrTable { .. } => br_table,
+    Instr::Return => return_,
+    Instr::Return1 { .. } => return1,
+    Instr::Copy { .. } => copy,
+    Instr::Select { .. } => select,
+    Instr::Call { .. } => call_direct,
+    Instr::CallIndirect { .. } => call_indirect,
+    Instr::GlobalGet { .. } => global_get,
+    Instr::GlobalSet { .. } => global_set,
+    Instr::MemorySize { .. } => memory_size,
+    Instr::MemoryGrow { .. } => memory_grow,
+    Instr::MemoryFill { .. } => memory_fill,
+    Instr::MemoryCopy { .. } => memory_copy,
+    Instr::MemoryInit { .. } => memory_init,
+    Instr::DataDrop { .. } => data_drop,
+    Instr::ElemDrop { .. } => elem_drop,
+    Instr::TableGet { .. } => table_get,
+    Instr::TableSet { .. } => table_set,
+    Instr::TableSize { .. } => table_size,
+    Instr::TableGrow { .. } => table_grow,
+    Instr::TableFill { .. } => table_fill,
+    Instr::TableCopy { .. } => table_copy,
+    Instr::TableInit { .. } => table_init,
+    Instr::RefFunc { .. } => ref_func,
+});
+
+fn unreachable(ip: *const Op, _: Regs, _: Mem, cx: &mut Cx<'_>) {
+    trap!(cx, ip, TrapCode::UnreachableCodeReached)
+}
+
+fn extra_word(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+    next!(ip, regs, mem, cx)
+}
+
+fn fuel(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+    operands!(ip, Instr::Fuel { cost });
+    tr!(cx, ip, cx.env.consume(u64::from(cost)));
+    next!(ip, regs, mem, cx)
+}
+
+fn check_epoch(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+    tr!(cx, ip, cx.env.check_epoch());
+    next!(ip, regs, mem, cx)
+}
+
+fn canon_f32(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+    operands!(ip, Instr::CanonF32 { dst, src });
+    let v = regs.get(src);
+    regs.set(dst, if f32v(v).is_nan() { 0x7fc0_0000 } else { v });
+    next!(ip, regs, mem, cx)
+}
+
+fn canon_f64(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+    operands!(ip, Instr::CanonF64 { dst, src });
+    let v = regs.get(src);
+    let canon = 0x7ff8_0000_0000_0000;
+    regs.set(dst, if f64v(v).is_nan() { canon } else { v });
+    next!(ip, regs, mem, cx)
+}
+
+fn br(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+    operands!(ip, Instr::Br { target });
+    jump!(target, regs, mem, cx)
+}
+
+fn br_if_nez(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+    operands!(ip, Instr::BrIfNez { cond, target });
+    if regs.get(cond) as u32 != 0 {
+        jump!(target, regs, mem, cx)
+    }
+    next!(ip, regs, mem, cx)
+}
+
+fn br_if_eqz(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+    operands!(ip, Instr::BrIfEqz { cond, target });
+    if regs.get(cond) as u32 == 0 {
+        jump!(target, regs, mem, cx)
+    }
+    next!(ip, regs, mem, cx)
+}
+
+fn br_table(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+    operands!(ip, Instr::BrTable { index, len });
+    let i = (regs.get(index) as u32).min(len) as usize;
+    // SAFETY: `CompiledFunc::verify` checked that the `len + 1` entries follow.
+    go!(unsafe { ip.add(1 + i) }, regs, mem, cx)
+}
+
+fn return_(ip: *const Op, _: Regs, mem: Mem, cx: &mut Cx<'_>) {
+    let Some(f) = cx.frames.pop() else {
+        // SAFETY: a return is never followed by nothing but may be last; one past the end
+        // is a valid address (it is only turned back into an index).
+        return stop_return(cx, unsafe { ip.add(1) });
+    };
+    cx.func = f.func;
+    cx.fp = f.fp as usize;
+    cx.ops = f.base.cast();
+    // SAFETY: the caller's frame was entered (`enter_frame`) before it made the call, and
+    // the stack never shrinks.
+    let regs = unsafe { Regs::new(cx.stack, cx.fp) };
+    let mem = switch_instance(cx, f.inst, mem);
+    jump!(f.pc, regs, mem, cx)
+}
+
+fn return1(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+    operands!(ip, Instr::Return1 { src });
+    regs.set(0, regs.get(src));
+    return_(ip, regs, mem, cx)
+}
+
+fn copy(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+    operands!(ip, Instr::Copy { dst, src });
+    regs.set(dst, regs.get(src));
+    next!(ip, regs, mem, cx)
+}
+
+fn select(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+    operands!(ip, Instr::Select { dst, cond, lhs });
+    let (rhs, _, _) = extra!(ip);
+    let v = if regs.get(cond) as u32 != 0 {
+        regs.get(lhs)
+    } else {
+        regs.get(rhs)
+    };
+    regs.set(dst, v);
+    next2!(ip, regs, mem, cx)
+}
+
+fn call_direct(ip: *const Op, _: Regs, mem: Mem, cx: &mut Cx<'_>) {
+    operands!(ip, Instr::Call { func, base });
+    let callee = cx.inst.funcs[func as usize];
+    // SAFETY: a call is not the last instruction (see `next!`).
+    call(unsafe { ip.add(1) }, mem, cx, callee, base)
+}
+
+fn call_indirect(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+    operands!(ip, Instr::CallIndirect { ty, index, base });
+    let (table, _, _) = extra!(ip);
+    let callee = tr!(
+        cx,
+        ip,
+        cx.env.indirect_callee(cx.inst, table, ty, regs.get(index))
+    );
+    // SAFETY: the `Extra` word is not last (see `next!`).
+    call(unsafe { ip.add(2) }, mem, cx, callee, base)
+}
+
+fn global_get(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+    operands!(ip, Instr::GlobalGet { dst, global });
+    regs.set(dst, cx.env.global_get(cx.inst, global));
+    next!(ip, regs, mem, cx)
+}
+
+fn global_set(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+    operands!(ip, Instr::GlobalSet { src, global });
+    let inst = cx.inst;
+    cx.env.global_set(inst, global, regs.get(src));
+    next!(ip, regs, mem, cx)
+}
+
+fn memory_size(ip: *const Op, regs: Regs, _: Mem, cx: &mut Cx<'_>) {
+    operands!(ip, Instr::MemorySize { dst });
+    regs.set(dst, cx.env.memory_size(cx.mem_id));
+    let mem = refresh(cx);
+    next!(ip, regs, mem, cx)
+}
+
+fn memory_grow(ip: *const Op, regs: Regs, _: Mem, cx: &mut Cx<'_>) {
+    operands!(ip, Instr::MemoryGrow { dst, delta });
+    let old = tr!(cx, ip, cx.env.memory_grow(cx.mem_id, regs.get(delta)));
+    regs.set(dst, old);
+    let mem = refresh(cx);
+    next!(ip, regs, mem, cx)
+}
+
+fn memory_fill(ip: *const Op, regs: Regs, _: Mem, cx: &mut Cx<'_>) {
+    operands!(ip, Instr::MemoryFill { dst, value, len });
+    let (d, v, n) = (regs.get(dst), regs.get(value), regs.get(len));
+    tr!(cx, ip, cx.env.memory_fill(cx.mem_id, d, v, n));
+    let mem = refresh(cx);
+    next!(ip, regs, mem, cx)
+}
+
+fn memory_copy(ip: *const Op, regs: Regs, _: Mem, cx: &mut Cx<'_>) {
+    operands!(ip, Instr::MemoryCopy { dst, src, len });
+    let (d, s, n) = (regs.get(dst), regs.get(src), regs.get(len));
+    tr!(cx, ip, cx.env.memory_copy(cx.mem_id, d, s, n));
+    let mem = refresh(cx);
+    next!(ip, regs, mem, cx)
+}
+
+fn memory_init(ip: *const Op, regs: Regs, _: Mem, cx: &mut Cx<'_>) {
+    operands!(ip, Instr::MemoryInit { dst, src, len });
+    let (seg, _, _) = extra!(ip);
+    let (d, s, n) = (regs.get(dst), regs.get(src), regs.get(len));
+    let (inst, mem_id) = (cx.inst_id, cx.mem_id);
+    tr!(cx, ip, cx.env.memory_init(inst, mem_id, seg, d, s, n));
+    let mem = refresh(cx);
+    next2!(ip, regs, mem, cx)
+}
+
+fn data_drop(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+    operands!(ip, Instr::DataDrop { segment });
+    cx.env.data_drop(cx.inst_id, segment);
+    next!(ip, regs, mem, cx)
+}
+
+fn elem_drop(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+    operands!(ip, Instr::ElemDrop { segment });
+    cx.env.elem_drop(cx.inst_id, segment);
+    next!(ip, regs, mem, cx)
+}
+
+fn table_get(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+    operands!(ip, Instr::TableGet { dst, index, table });
+    let v = tr!(cx, ip, cx.env.table_get(cx.inst, table, regs.get(index)));
+    regs.set(dst, v);
+    next!(ip, regs, mem, cx)
+}
+
+fn table_set(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+    operands!(
+        ip,
+        Instr::TableSet {
+            index,
+            value,
+            table
+        }
+    );
+    let inst = cx.inst;
+    let (i, v) = (regs.get(index), regs.get(value));
+    tr!(cx, ip, cx.env.table_set(inst, table, i, v));
+    next!(ip, regs, mem, cx)
+}
+
+fn table_size(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+    operands!(ip, Instr::TableSize { dst, table });
+    regs.set(dst, cx.env.table_size(cx.inst, table));
+    next!(ip, regs, mem, cx)
+}
+
+fn table_grow(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+    operands!(ip, Instr::TableGrow { dst, init, delta });
+    let (table, _, _) = extra!(ip);
+    let inst = cx.inst;
+    let (i, d) = (regs.get(init), regs.get(delta));
+    let old = tr!(cx, ip, cx.env.table_grow(inst, table, i, d));
+    regs.set(dst, old);
+    next2!(ip, regs, mem, cx)
+}
+
+fn table_fill(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+    operands!(ip, Instr::TableFill { dst, value, len });
+    let (table, _, _) = extra!(ip);
+    let inst = cx.inst;
+    let (d, v, n) = (regs.get(dst), regs.get(value), regs.get(len));
+    tr!(cx, ip, cx.env.table_fill(inst, table, d, v, n));
+    next2!(ip, regs, mem, cx)
+}
+
+fn table_copy(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+    operands!(ip, Instr::TableCopy { dst, src, len });
+    let (dt, st, _) = extra!(ip);
+    let inst = cx.inst;
+    let (d, s, n) = (regs.get(dst), regs.get(src), regs.get(len));
+    tr!(cx, ip, cx.env.table_copy(inst, dt, st, d, s, n));
+    next2!(ip, regs, mem, cx)
+}
+
+fn table_init(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+    operands!(ip, Instr::TableInit { dst, src, len });
+    let (table, seg, _) = extra!(ip);
+    let inst = cx.inst_id;
+    let (d, s, n) = (regs.get(dst), regs.get(src), regs.get(len));
+    tr!(cx, ip, cx.env.table_init(inst, table, seg, d, s, n));
+    next2!(ip, regs, mem, cx)
+}
+
+fn ref_func(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+    operands!(ip, Instr::RefFunc { dst, func });
+    regs.set(dst, u64::from(cx.inst.funcs[func as usize]) + 1);
+    next!(ip, regs, mem, cx)
+}
