@@ -1,9 +1,9 @@
 //! Module: a decoded, validated module, its functions translated on demand.
 
+use crate::interp::Code;
 use crate::{Engine, Error, ExternType, Result};
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
-use crate::interp::Code;
 use wvm_environ::{CompileError, EntityIndex, ModuleInfo};
 
 /// A compiled WebAssembly module. Cheap to clone.
