@@ -14,7 +14,10 @@
 //! WebAssembly gets a [`Caller`] that reaches the calling instance's exports.
 //!
 //! Deliberately not here: decoding (environ), translation (bytecode), WASI (wvm-wasi).
-//! `unsafe` is confined to `vm`.
+//! `unsafe` is confined to `vm` and the interpreter's loops (`interp`: unchecked reads of
+//! verified bytecode and frame slots, memory through a cached base and length); the loops
+//! are a threaded one (each instruction's handler jumps to the next) where the build makes
+//! those jumps certain, and a portable `match` loop elsewhere.
 //!
 //! ```
 //! use wvm::{Engine, Linker, Module, Store};
