@@ -14,6 +14,7 @@
 mod fuel;
 mod limits;
 mod module;
+mod operators;
 mod trap;
 mod types;
 mod vmoffsets;

@@ -1,6 +1,7 @@
 //! Decoding and validation of a module into a [`ModuleInfo`].
 
 use crate::limits::ModuleLimits;
+use crate::operators::visit_common_operator;
 use crate::types::{FuncType, GlobalType, MemoryType, Mutability, RefType, TableType, ValType};
 use std::ops::Range;
 use std::sync::{Mutex, OnceLock, PoisonError};
@@ -391,11 +392,26 @@ fn validate_body(
         ));
     }
     reader.set_features(*v.features());
+    // The operators' bytes, for `visit_common_operator` to look at.
+    let start = reader.current_position();
+    let bytes = reader.clone().read_bytes(reader.bytes_remaining())?;
     // The function's own frame is the first entry of the control stack.
     let max_height = limits.max_nesting_depth.saturating_add(1);
     while !reader.eof() {
         let offset = reader.original_position();
-        reader.visit_operator(&mut v.visitor(offset))??;
+        // `visit_operator` first checks that a frame is open.
+        let open = v.control_stack_height() > 0;
+        let mut visitor = v.visitor(offset);
+        let common = if open {
+            visit_common_operator(&mut reader, bytes, start, &mut visitor)
+        } else {
+            None
+        };
+        match common {
+            Some(result) => result??,
+            None => reader.visit_operator(&mut visitor)??,
+        }
+        drop(visitor);
         if v.control_stack_height() > max_height {
             return Err(err(
                 format!(
