@@ -144,7 +144,21 @@ impl Module {
 
 impl ModuleInner {
     /// The translated code of defined function `def`, translating it on first use.
+    ///
+    /// The interpreter calls this on every call; the translation itself is out of line, so
+    /// that inlining this leaves no local whose address escapes (which would stop the
+    /// threaded loop's handlers from jumping to one another, see `interp/threaded.rs`).
+    #[inline]
     pub(crate) fn compiled(&self, def: u32) -> &Result<Code, CompileError> {
+        match self.compiled[def as usize].get() {
+            Some(code) => code,
+            None => self.translate(def),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn translate(&self, def: u32) -> &Result<Code, CompileError> {
         self.compiled[def as usize].get_or_init(|| {
             let config = self.engine.config();
             let opts = config.translate_options();
