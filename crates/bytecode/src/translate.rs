@@ -110,9 +110,6 @@ impl CompiledFunc {
                 _ => Err(format!("{i}: {instr:?} lacks its Extra word")),
             };
             match *instr {
-                Instr::Call { base, .. } | Instr::CallIndirect { base, .. } if base > size => {
-                    return Err(format!("{i}: call arguments start past the frame"));
-                }
                 Instr::Select { .. } if extra()? >= size => {
                     return Err(format!("{i}: select names a slot past the frame"));
                 }

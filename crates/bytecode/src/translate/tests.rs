@@ -205,3 +205,17 @@ fn verify_rejects_code_the_executor_could_run_off() {
     f.template = vec![0; f.frame_size as usize].into();
     assert!(f.verify().unwrap_err().contains("frame too small"));
 }
+
+#[test]
+fn a_call_without_arguments_may_start_its_frame_past_the_callers() {
+    // Two locals on the operand stack (never copied), then a call without arguments or
+    // results: its callee's frame starts above the caller's whole frame, which is fine.
+    let wasm = wat::parse_str(
+        "(module (func $g) (func (param i32)
+            (local.get 0) (local.get 0) (call $g) (drop) (drop)))",
+    )
+    .unwrap();
+    let info = ModuleInfo::decode(&wasm).unwrap();
+    let f = translate(&info, &wasm, 1, &TranslateOptions::default()).unwrap();
+    assert!(matches!(f.code[0], Instr::Call { base, .. } if base >= f.frame_size));
+}
