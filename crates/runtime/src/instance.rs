@@ -220,6 +220,7 @@ pub(crate) fn instantiate<T>(
 
     // One shared `FuncType` per type, not one per function.
     let types: Vec<Arc<FuncType>> = info.types.iter().cloned().map(Arc::new).collect();
+    inner.funcs.reserve(info.func_bodies.len());
     for def in 0..info.func_bodies.len() as u32 {
         let f = info.num_imported_funcs + def;
         let ty_index = info.functions[f as usize];
