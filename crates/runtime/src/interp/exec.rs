@@ -58,6 +58,17 @@ pub(crate) enum Exit {
     Compile(CompileError),
 }
 
+impl Exit {
+    /// An error that only a bug in WVM can cause.
+    #[cold]
+    pub(crate) fn internal(what: &str) -> Exit {
+        Exit::Compile(CompileError {
+            message: format!("internal error: {what}"),
+            offset: 0,
+        })
+    }
+}
+
 /// Limits the loop enforces.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Limits {
@@ -148,10 +159,7 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
         Err(e) => return e,
     };
     if *act_pc >= cf.code.len() || *act_fp + cf.frame_size as usize > stack.len() {
-        return Exit::Compile(CompileError {
-            message: "internal error: bad resume point".into(),
-            offset: 0,
-        });
+        return Exit::internal("bad resume point");
     }
     // The start of the current function's code, and the next instruction to run.
     let mut code: *const Instr = cf.code.as_ptr();

@@ -144,13 +144,6 @@ fn stop_error(cx: &mut Cx<'_>, resume: *const Op, e: &CompileError) {
     cx.resume = resume;
 }
 
-#[cold]
-#[inline(never)]
-fn stop_internal(cx: &mut Cx<'_>, resume: *const Op, what: &'static str) {
-    cx.exit = Some(internal(what));
-    cx.resume = resume;
-}
-
 /// Traps at the op at `$ip`.
 macro_rules! trap {
     ($cx:expr, $ip:expr, $code:expr) => {{
@@ -228,9 +221,8 @@ fn call(resume: *const Op, mem: Mem, cx: &mut Cx<'_>, callee: u32, base: u32) {
         Ok(c) => c,
         Err(e) => return stop_error(cx, resume, e),
     };
-    if code.ops.len() != code.code.len() {
-        return stop_internal(cx, resume, "code not threaded");
-    }
+    // The callee's code is threaded: its module belongs to the store's engine (checked when
+    // it was instantiated), whose configuration chose this loop and threads all code.
     if let Err(code) = enter_frame(cx.stack, code, new_fp, cx.limits) {
         return stop_trap(cx, resume, code);
     }
@@ -250,13 +242,6 @@ fn call(resume: *const Op, mem: Mem, cx: &mut Cx<'_>, callee: u32, base: u32) {
     go!(cx.ops, regs, mem, cx)
 }
 
-fn internal(what: &str) -> Exit {
-    Exit::Compile(CompileError {
-        message: format!("internal error: {what}"),
-        offset: 0,
-    })
-}
-
 /// Runs until the outermost function returns, a host function must be called, or a trap.
 pub(crate) fn run(
     inner: &mut crate::store::StoreInner,
@@ -272,7 +257,7 @@ pub(crate) fn run(
         || code.ops.len() != code.code.len()
         || act.fp + code.frame_size as usize > act.stack.len()
     {
-        return internal("bad resume point");
+        return Exit::internal("bad resume point");
     }
     let inst = &env.instances[inst_id as usize];
     let mem_id = inst.memories.first().map_or(usize::MAX, |&m| m as usize);
@@ -303,7 +288,7 @@ pub(crate) fn run(
     act.func = func;
     act.fp = fp;
     act.pc = pc;
-    exit.unwrap_or_else(|| internal("the loop stopped without a reason"))
+    exit.unwrap_or_else(|| Exit::internal("the loop stopped without a reason"))
 }
 
 /// Expands [`simple_ops!`]'s list into handler functions, and `handler_of` over them and
