@@ -1,6 +1,7 @@
 //! Instantiation: linking imports, creating the instance's items, running segments and
 //! the start function.
 
+use crate::interp::CodeSlot;
 use crate::store::{
     FuncKind, GlobalData, InstanceData, InstanceState, MemoryData, StoreInner, TableData,
 };
@@ -218,7 +219,9 @@ pub(crate) fn instantiate<T>(
         .map(|ty| MemoryData::new(*ty, limiter.get()))
         .collect::<Result<Vec<_>>>()?;
 
-    // One shared `FuncType` per type, not one per function.
+    // One shared `FuncType` per type, not one per function. From here to the push of the
+    // instance nothing fails: the functions' code slots point into the module the instance
+    // keeps (`CodeSlot::get`).
     let types: Vec<Arc<FuncType>> = info.types.iter().cloned().map(Arc::new).collect();
     inner.funcs.reserve(info.func_bodies.len());
     for def in 0..info.func_bodies.len() as u32 {
@@ -226,7 +229,13 @@ pub(crate) fn instantiate<T>(
         let ty_index = info.functions[f as usize];
         let ty = types[ty_index as usize].clone();
         let type_id = module.inner.type_ids[ty_index as usize];
-        let func = Func::push(inner, FuncKind::Wasm { instance, def }, ty, type_id);
+        let code = CodeSlot::new(&module.inner.compiled[def as usize]);
+        let kind = FuncKind::Wasm {
+            instance,
+            def,
+            code,
+        };
+        let func = Func::push(inner, kind, ty, type_id);
         funcs.push(func.index);
     }
     for t in new_tables {

@@ -1,6 +1,6 @@
 //! Module: a decoded, validated module, its functions translated on demand.
 
-use crate::interp::Code;
+use crate::interp::{Code, CodeCell};
 use crate::{Engine, Error, ExternType, Result};
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
@@ -19,7 +19,7 @@ pub(crate) struct ModuleInner {
     /// Canonical type id of each type-section entry.
     pub(crate) type_ids: Box<[u32]>,
     /// Translated code of each defined function, filled on first call.
-    pub(crate) compiled: Box<[OnceLock<Result<Code, CompileError>>]>,
+    pub(crate) compiled: Box<[CodeCell]>,
 }
 
 impl std::fmt::Debug for Module {

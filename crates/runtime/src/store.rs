@@ -2,6 +2,7 @@
 //! the host's data. Handles such as [`Func`](crate::Func) are indices into a store.
 
 use crate::func::HostFn;
+use crate::interp::CodeSlot;
 use crate::limits::{LimiterSlot, ResourceLimiter, ZeroedBuf};
 use crate::vm::{VMFuncRef, VMGlobalDefinition, VMMemoryDefinition, VMTableDefinition};
 use crate::{Engine, Error, Module, Result};
@@ -21,8 +22,17 @@ pub struct Store<T> {
 
 /// A host function's place in [`Store::host_funcs`] and its type.
 pub(crate) enum FuncKind {
-    Wasm { instance: u32, def: u32 },
-    Host { index: u32 },
+    /// Function `def` (among those its module defines) of instance `instance`; `code` is
+    /// where its module keeps its translation, so a call reaches the code without going
+    /// through the instance and the module.
+    Wasm {
+        instance: u32,
+        def: u32,
+        code: CodeSlot,
+    },
+    Host {
+        index: u32,
+    },
 }
 
 pub(crate) struct FuncData {

@@ -207,19 +207,27 @@ fn refresh(cx: &mut Cx<'_>) -> Mem {
 #[inline(always)]
 fn call(resume: *const Op, mem: Mem, cx: &mut Cx<'_>, callee: u32, base: u32) {
     let new_fp = cx.fp + base as usize;
-    let FuncKind::Wasm { instance, def } = cx.env.funcs[callee as usize].kind else {
+    let FuncKind::Wasm {
+        instance,
+        def,
+        code,
+    } = cx.env.funcs[callee as usize].kind
+    else {
         return stop_host(cx, resume, callee, new_fp);
     };
     if cx.frames.len() >= cx.limits.max_depth {
         return stop_trap(cx, resume, TrapCode::StackOverflow);
     }
-    let code = match cx.env.instances[instance as usize]
-        .module
-        .inner
-        .compiled(def)
-    {
-        Ok(c) => c,
-        Err(e) => return stop_error(cx, resume, e),
+    let code = match code.get() {
+        Some(Ok(c)) => c,
+        _ => match cx.env.instances[instance as usize]
+            .module
+            .inner
+            .compiled(def)
+        {
+            Ok(c) => c,
+            Err(e) => return stop_error(cx, resume, e),
+        },
     };
     // The callee's code is threaded: its module belongs to the store's engine (checked when
     // it was instantiated), whose configuration chose this loop and threads all code.

@@ -106,7 +106,7 @@ fn frame_info(
     func: u32,
     resume_pc: usize,
 ) -> Option<FrameInfo> {
-    let FuncKind::Wasm { instance, def } = funcs[func as usize].kind else {
+    let FuncKind::Wasm { instance, def, .. } = funcs[func as usize].kind else {
         return None;
     };
     let module = &instances[instance as usize].module;
