@@ -2,9 +2,11 @@
 //!
 //! Every operand names a frame slot directly (`Slot`, relative to the frame pointer). A frame
 //! is laid out as `[params][locals][constants][operand stack]`: constants are materialized
-//! into their slots once per call from the function's frame template, so an instruction
-//! never needs a separate "immediate" variant to use one, and `local.get` is folded away by
-//! letting the consumer read the local's slot. Branch targets are absolute instruction
+//! into their slots once per call from the function's frame template, so any instruction
+//! can use one, and `local.get` is folded away by letting the consumer read the local's
+//! slot. The commonest integer operators and compare-and-branches also have a form whose
+//! right operand is a 32-bit immediate ([`BinImm`], [`BrBinImm`]; sign-extended for i64),
+//! which saves reading the constant's slot. Branch targets are absolute instruction
 //! indices resolved at translation time.
 //!
 //! Instructions are at most 16 bytes; the few that need more operands are followed by an
@@ -52,6 +54,24 @@ pub struct BrBin {
     pub target: u32,
 }
 
+/// Operands of a binary operator with an immediate right operand: `dst = lhs op imm`
+/// (`imm` sign-extended to 64 bits for i64 operators).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BinImm {
+    pub dst: Slot,
+    pub lhs: Slot,
+    pub imm: u32,
+}
+
+/// Operands of a fused compare-and-branch with an immediate right operand: jump to
+/// `target` if `lhs op imm` (`imm` sign-extended to 64 bits for i64 comparisons).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BrBinImm {
+    pub lhs: Slot,
+    pub imm: u32,
+    pub target: u32,
+}
+
 /// Calls `$m! { bin: [..], un: [..], <rest> }` with the one list of numeric operators, which
 /// share their names between `wasmparser::Operator` and [`Instr`].
 macro_rules! with_numeric_ops {
@@ -95,6 +115,8 @@ macro_rules! define_instr {
         load: [$($ld:ident),* $(,)?],
         store: [$($st:ident),* $(,)?],
         br_bin: [$($bb:ident),* $(,)?],
+        bin_imm: [$($bi:ident),* $(,)?],
+        br_bin_imm: [$($bbi:ident),* $(,)?],
         other: { $($(#[$m:meta])* $other:ident $({ $($f:ident : $t:ty),* $(,)? })?),* $(,)? }
     ) => {
         /// One interpreter instruction.
@@ -105,6 +127,8 @@ macro_rules! define_instr {
             $($ld(Load),)*
             $($st(Store),)*
             $($bb(BrBin),)*
+            $($bi(BinImm),)*
+            $($bbi(BrBinImm),)*
             $($(#[$m])* $other $({ $($f: $t),* })?,)*
         }
 
@@ -118,6 +142,8 @@ macro_rules! define_instr {
                     $(Instr::$ld(Load { dst, addr, .. }) => { f(dst); f(addr) })*
                     $(Instr::$st(Store { addr, value, .. }) => { f(addr); f(value) })*
                     $(Instr::$bb(BrBin { lhs, rhs, .. }) => { f(lhs); f(rhs) })*
+                    $(Instr::$bi(BinImm { dst, lhs, .. }) => { f(dst); f(lhs) })*
+                    $(Instr::$bbi(BrBinImm { lhs, .. }) => f(lhs),)*
                     Instr::Unreachable
                     | Instr::Extra { .. }
                     | Instr::Br { .. }
@@ -156,6 +182,7 @@ macro_rules! define_instr {
             pub fn target_mut(&mut self) -> Option<&mut u32> {
                 match self {
                     $(Instr::$bb(BrBin { target, .. }))|*
+                    $(| Instr::$bbi(BrBinImm { target, .. }))*
                     | Instr::Br { target }
                     | Instr::BrIfNez { target, .. }
                     | Instr::BrIfEqz { target, .. } => Some(target),
@@ -169,6 +196,7 @@ macro_rules! define_instr {
                 match self {
                     $(Instr::$bin(Bin { dst, .. }) => Some(dst),)*
                     $(Instr::$un(Un { dst, .. }) => Some(dst),)*
+                    $(Instr::$bi(BinImm { dst, .. }) => Some(dst),)*
                     $(Instr::$ld(Load { dst, .. }) => Some(dst),)*
                     Instr::Copy { dst, .. }
                     | Instr::Select { dst, .. }
@@ -240,6 +268,17 @@ with_numeric_ops! { define_instr! {
         BrI32Eq, BrI32Ne, BrI32LtS, BrI32LtU, BrI32GtS, BrI32GtU, BrI32LeS, BrI32LeU, BrI32GeS, BrI32GeU,
         BrI64Eq, BrI64Ne, BrI64LtS, BrI64LtU, BrI64GtS, BrI64GtU, BrI64LeS, BrI64LeU, BrI64GeS, BrI64GeU,
         BrI32And, BrI32AndEqz,
+    ],
+    bin_imm: [
+        I32AddImm, I32MulImm, I32AndImm, I32OrImm, I32XorImm, I32ShlImm, I32ShrSImm, I32ShrUImm,
+        I64AddImm, I64MulImm, I64AndImm, I64OrImm, I64XorImm, I64ShlImm, I64ShrSImm, I64ShrUImm,
+    ],
+    br_bin_imm: [
+        BrI32EqImm, BrI32NeImm, BrI32LtSImm, BrI32LtUImm, BrI32GtSImm, BrI32GtUImm,
+        BrI32LeSImm, BrI32LeUImm, BrI32GeSImm, BrI32GeUImm,
+        BrI64EqImm, BrI64NeImm, BrI64LtSImm, BrI64LtUImm, BrI64GtSImm, BrI64GtUImm,
+        BrI64LeSImm, BrI64LeUImm, BrI64GeSImm, BrI64GeUImm,
+        BrI32AndImm, BrI32AndEqzImm,
     ],
     other: {
         /// Trap: unreachable code was reached.
@@ -342,9 +381,157 @@ impl Instr {
                 b.rhs,
                 if negate { I::BrI32AndEqz } else { I::BrI32And },
             ),
+            I::I32AndImm(BinImm { lhs, imm, .. }) => {
+                let op = if negate {
+                    I::BrI32AndEqzImm
+                } else {
+                    I::BrI32AndImm
+                };
+                return Some(op(BrBinImm { lhs, imm, target }));
+            }
             _ => return None,
         };
         Some(op(BrBin { lhs, rhs, target }))
+    }
+}
+
+/// `value` as the immediate of an i32 operator.
+fn imm32(value: u64) -> Option<u32> {
+    Some(value as u32)
+}
+
+/// `value` as the immediate of an i64 operator: a 64-bit value that sign-extends from 32.
+fn imm64(value: u64) -> Option<u32> {
+    let imm = value as u32;
+    (imm as i32 as i64 as u64 == value).then_some(imm)
+}
+
+impl Instr {
+    /// The immediate form of this instruction, when it has one and an operand is a
+    /// constant: `value(slot)` is the constant a slot holds, if it holds one. A constant
+    /// left operand serves when the operator commutes (or, for a comparison, flips); a
+    /// subtraction of a constant becomes an addition of its negation.
+    pub fn with_immediate(&self, value: impl Fn(Slot) -> Option<u64>) -> Option<Instr> {
+        use Instr as I;
+        type Imm = fn(u64) -> Option<u32>;
+        // (operands, immediate form, width, whether the operator commutes)
+        let (lhs, rhs, bin, width, commutes): (Slot, Slot, fn(BinImm) -> Instr, Imm, bool) =
+            match *self {
+                I::I32Add(b) => (b.lhs, b.rhs, I::I32AddImm, imm32, true),
+                I::I32Mul(b) => (b.lhs, b.rhs, I::I32MulImm, imm32, true),
+                I::I32And(b) => (b.lhs, b.rhs, I::I32AndImm, imm32, true),
+                I::I32Or(b) => (b.lhs, b.rhs, I::I32OrImm, imm32, true),
+                I::I32Xor(b) => (b.lhs, b.rhs, I::I32XorImm, imm32, true),
+                I::I32Shl(b) => (b.lhs, b.rhs, I::I32ShlImm, imm32, false),
+                I::I32ShrS(b) => (b.lhs, b.rhs, I::I32ShrSImm, imm32, false),
+                I::I32ShrU(b) => (b.lhs, b.rhs, I::I32ShrUImm, imm32, false),
+                I::I64Add(b) => (b.lhs, b.rhs, I::I64AddImm, imm64, true),
+                I::I64Mul(b) => (b.lhs, b.rhs, I::I64MulImm, imm64, true),
+                I::I64And(b) => (b.lhs, b.rhs, I::I64AndImm, imm64, true),
+                I::I64Or(b) => (b.lhs, b.rhs, I::I64OrImm, imm64, true),
+                I::I64Xor(b) => (b.lhs, b.rhs, I::I64XorImm, imm64, true),
+                I::I64Shl(b) => (b.lhs, b.rhs, I::I64ShlImm, imm64, false),
+                I::I64ShrS(b) => (b.lhs, b.rhs, I::I64ShrSImm, imm64, false),
+                I::I64ShrU(b) => (b.lhs, b.rhs, I::I64ShrUImm, imm64, false),
+                I::I32Sub(Bin { dst, lhs, rhs }) => {
+                    let imm = (value(rhs)? as u32).wrapping_neg();
+                    return Some(I::I32AddImm(BinImm { dst, lhs, imm }));
+                }
+                I::I64Sub(Bin { dst, lhs, rhs }) => {
+                    let imm = imm64(value(rhs)?.wrapping_neg())?;
+                    return Some(I::I64AddImm(BinImm { dst, lhs, imm }));
+                }
+                _ => return self.branch_with_immediate(value),
+            };
+        let dst = self.result_slot().unwrap_or(0);
+        if let Some(imm) = value(rhs).and_then(width) {
+            return Some(bin(BinImm { dst, lhs, imm }));
+        }
+        if commutes && let Some(imm) = value(lhs).and_then(width) {
+            return Some(bin(BinImm { dst, lhs: rhs, imm }));
+        }
+        None
+    }
+
+    /// [`Instr::with_immediate`] for fused compare-and-branches: the operator, and the one
+    /// that gives the same result with its operands swapped.
+    fn branch_with_immediate(&self, value: impl Fn(Slot) -> Option<u64>) -> Option<Instr> {
+        use Instr as I;
+        type Op = fn(BrBinImm) -> Instr;
+        type Imm = fn(u64) -> Option<u32>;
+        let (b, op, flipped, width): (BrBin, Op, Op, Imm) = match *self {
+            I::BrI32Eq(b) => (b, I::BrI32EqImm, I::BrI32EqImm, imm32),
+            I::BrI32Ne(b) => (b, I::BrI32NeImm, I::BrI32NeImm, imm32),
+            I::BrI32LtS(b) => (b, I::BrI32LtSImm, I::BrI32GtSImm, imm32),
+            I::BrI32LtU(b) => (b, I::BrI32LtUImm, I::BrI32GtUImm, imm32),
+            I::BrI32GtS(b) => (b, I::BrI32GtSImm, I::BrI32LtSImm, imm32),
+            I::BrI32GtU(b) => (b, I::BrI32GtUImm, I::BrI32LtUImm, imm32),
+            I::BrI32LeS(b) => (b, I::BrI32LeSImm, I::BrI32GeSImm, imm32),
+            I::BrI32LeU(b) => (b, I::BrI32LeUImm, I::BrI32GeUImm, imm32),
+            I::BrI32GeS(b) => (b, I::BrI32GeSImm, I::BrI32LeSImm, imm32),
+            I::BrI32GeU(b) => (b, I::BrI32GeUImm, I::BrI32LeUImm, imm32),
+            I::BrI64Eq(b) => (b, I::BrI64EqImm, I::BrI64EqImm, imm64),
+            I::BrI64Ne(b) => (b, I::BrI64NeImm, I::BrI64NeImm, imm64),
+            I::BrI64LtS(b) => (b, I::BrI64LtSImm, I::BrI64GtSImm, imm64),
+            I::BrI64LtU(b) => (b, I::BrI64LtUImm, I::BrI64GtUImm, imm64),
+            I::BrI64GtS(b) => (b, I::BrI64GtSImm, I::BrI64LtSImm, imm64),
+            I::BrI64GtU(b) => (b, I::BrI64GtUImm, I::BrI64LtUImm, imm64),
+            I::BrI64LeS(b) => (b, I::BrI64LeSImm, I::BrI64GeSImm, imm64),
+            I::BrI64LeU(b) => (b, I::BrI64LeUImm, I::BrI64GeUImm, imm64),
+            I::BrI64GeS(b) => (b, I::BrI64GeSImm, I::BrI64LeSImm, imm64),
+            I::BrI64GeU(b) => (b, I::BrI64GeUImm, I::BrI64LeUImm, imm64),
+            I::BrI32And(b) => (b, I::BrI32AndImm, I::BrI32AndImm, imm32),
+            I::BrI32AndEqz(b) => (b, I::BrI32AndEqzImm, I::BrI32AndEqzImm, imm32),
+            _ => return None,
+        };
+        let target = b.target;
+        if let Some(imm) = value(b.rhs).and_then(width) {
+            return Some(op(BrBinImm {
+                lhs: b.lhs,
+                imm,
+                target,
+            }));
+        }
+        let imm = value(b.lhs).and_then(width)?;
+        Some(flipped(BrBinImm {
+            lhs: b.rhs,
+            imm,
+            target,
+        }))
+    }
+
+    /// The integer comparison with the opposite result (`i32.eqz` of this one), if this
+    /// instruction is an integer comparison.
+    pub fn negated_comparison(&self) -> Option<Instr> {
+        use Instr as I;
+        Some(match *self {
+            I::I32Eq(b) => I::I32Ne(b),
+            I::I32Ne(b) => I::I32Eq(b),
+            I::I32LtS(b) => I::I32GeS(b),
+            I::I32LtU(b) => I::I32GeU(b),
+            I::I32GtS(b) => I::I32LeS(b),
+            I::I32GtU(b) => I::I32LeU(b),
+            I::I32LeS(b) => I::I32GtS(b),
+            I::I32LeU(b) => I::I32GtU(b),
+            I::I32GeS(b) => I::I32LtS(b),
+            I::I32GeU(b) => I::I32LtU(b),
+            I::I64Eq(b) => I::I64Ne(b),
+            I::I64Ne(b) => I::I64Eq(b),
+            I::I64LtS(b) => I::I64GeS(b),
+            I::I64LtU(b) => I::I64GeU(b),
+            I::I64GtS(b) => I::I64LeS(b),
+            I::I64GtU(b) => I::I64LeU(b),
+            I::I64LeS(b) => I::I64GtS(b),
+            I::I64LeU(b) => I::I64GtU(b),
+            I::I64GeS(b) => I::I64LtS(b),
+            I::I64GeU(b) => I::I64LtU(b),
+            _ => return None,
+        })
+    }
+
+    /// The slot this instruction writes its one result to, if it has one.
+    fn result_slot(&self) -> Option<Slot> {
+        { *self }.result_slot_mut().map(|s| *s)
     }
 }
 

@@ -22,5 +22,5 @@
 mod instr;
 mod translate;
 
-pub use instr::{Bin, BrBin, Instr, Load, Slot, Store, Un};
+pub use instr::{Bin, BinImm, BrBin, BrBinImm, Instr, Load, Slot, Store, Un};
 pub use translate::{CompiledFunc, MAX_FRAME_SLOTS, TranslateOptions, translate};

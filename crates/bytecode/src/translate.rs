@@ -178,6 +178,12 @@ struct Translator<'a> {
     reachable: bool,
     dead_depth: u32,
     consts: HashMap<u64, Slot>,
+    /// The frame template (locals' zeros, then the constants), the number of parameters
+    /// (the template starts after them) and of parameters and locals (constants' slots
+    /// start there).
+    template: Vec<u64>,
+    num_params: u32,
+    num_locals: u32,
     /// Index of the last instruction, if it produced the top-of-stack value and may be
     /// redirected to write elsewhere.
     last_result: Option<usize>,
@@ -270,6 +276,9 @@ pub fn translate(
         reachable: true,
         dead_depth: 0,
         consts,
+        template,
+        num_params,
+        num_locals,
         last_result: None,
         num_results,
         offset: range.start as u64,
@@ -298,7 +307,7 @@ pub fn translate(
         num_params,
         num_results,
         frame_size,
-        template: template.into_boxed_slice(),
+        template: t.template.into_boxed_slice(),
         offsets: t.offsets.into_boxed_slice(),
     };
     f.verify().map_err(|m| {
@@ -563,7 +572,7 @@ impl Translator<'_> {
             && self.code[idx].result_slot_mut() == Some(&mut { cond })
             && let Some(fused) = self.code[idx].fused_branch(negate, target)
         {
-            self.code[idx] = fused;
+            self.code[idx] = self.with_immediate(fused);
             self.last_result = None;
             return idx;
         }
@@ -618,7 +627,38 @@ impl Translator<'_> {
         let rhs = self.pop();
         let lhs = self.pop();
         let dst = self.push_result();
-        self.produce(f(Bin { dst, lhs, rhs }));
+        let i = f(Bin { dst, lhs, rhs });
+        self.produce(self.with_immediate(i));
+    }
+
+    /// `i32.eqz` of an integer comparison computed just before into the top of the stack:
+    /// the comparison becomes its negation (which a following branch can then fuse with).
+    fn negate_last_comparison(&mut self) -> bool {
+        let top = self.pos(self.height() - 1);
+        if self.stack.last() == Some(&top)
+            && let Some(idx) = self.last_result
+            && idx + 1 == self.code.len()
+            && self.code[idx].result_slot_mut() == Some(&mut { top })
+            && let Some(negated) = self.code[idx].negated_comparison()
+        {
+            self.code[idx] = negated;
+            return true;
+        }
+        false
+    }
+
+    /// The constant that slot `s` holds, if it is a constant's slot.
+    fn const_value(&self, s: Slot) -> Option<u64> {
+        let i = s.checked_sub(self.num_params)?;
+        if s < self.num_locals {
+            return None;
+        }
+        self.template.get(i as usize).copied()
+    }
+
+    /// `i` in its immediate form, if it has one and its operand is a constant.
+    fn with_immediate(&self, i: Instr) -> Instr {
+        i.with_immediate(|s| self.const_value(s)).unwrap_or(i)
     }
 
     fn un(&mut self, f: fn(Un) -> Instr) {
@@ -902,6 +942,7 @@ impl Translator<'_> {
             | O::I64ReinterpretF64
             | O::F32ReinterpretI32
             | O::F64ReinterpretI64 => {}
+            O::I32Eqz if self.negate_last_comparison() => {}
             O::RefFunc { function_index } => {
                 let dst = self.push_result();
                 self.produce(Instr::RefFunc {

@@ -1,7 +1,7 @@
 //! Unit tests of the translator.
 
 use super::*;
-use crate::instr::{Bin, BrBin, Instr};
+use crate::instr::{Bin, BinImm, BrBin, BrBinImm, Instr};
 
 fn translate_wat(wat: &str) -> CompiledFunc {
     let wasm = wat::parse_str(wat).unwrap();
@@ -31,13 +31,13 @@ fn operands_read_locals_directly_and_results_land_in_slot_zero() {
 #[test]
 fn constants_live_in_slots_and_local_set_rewrites_the_producer() {
     let f =
-        translate_wat("(module (func (param i32) local.get 0 i32.const 7 i32.add local.set 0))");
+        translate_wat("(module (func (param i32) local.get 0 i32.const 7 i32.rotl local.set 0))");
     // Slot 1 holds the constant 7 (from the frame template).
     assert_eq!(&*f.template, &[7]);
     assert_eq!(
         &*f.code,
         &[
-            Instr::I32Add(Bin {
+            Instr::I32Rotl(Bin {
                 dst: 0,
                 lhs: 0,
                 rhs: 1
@@ -218,4 +218,110 @@ fn a_call_without_arguments_may_start_its_frame_past_the_callers() {
     let info = ModuleInfo::decode(&wasm).unwrap();
     let f = translate(&info, &wasm, 1, &TranslateOptions::default()).unwrap();
     assert!(matches!(f.code[0], Instr::Call { base, .. } if base >= f.frame_size));
+}
+
+#[test]
+fn constant_operands_become_immediates_where_an_immediate_form_exists() {
+    let f = translate_wat(
+        "(module (func (param i32 i64) (result i64)
+            (local.set 0 (i32.sub (local.get 0) (i32.const 5)))
+            (local.set 0 (i32.and (i32.const 0xff) (local.get 0)))
+            (local.set 1 (i64.add (local.get 1) (i64.const -3)))
+            (local.set 1 (i64.add (local.get 1) (i64.const 0x80000000)))
+            (local.set 0 (i32.rotl (local.get 0) (i32.const 1)))
+            (local.get 1)))",
+    );
+    let k = |v: u64| 2 + f.template.iter().position(|&t| t == v).unwrap() as u32;
+    assert_eq!(
+        &f.code[..5],
+        &[
+            // x - 5 is x + (-5).
+            Instr::I32AddImm(BinImm {
+                dst: 0,
+                lhs: 0,
+                imm: 5u32.wrapping_neg()
+            }),
+            // A constant on the left of a commuting operator.
+            Instr::I32AndImm(BinImm {
+                dst: 0,
+                lhs: 0,
+                imm: 0xff
+            }),
+            // i64 immediates sign-extend from 32 bits ...
+            Instr::I64AddImm(BinImm {
+                dst: 1,
+                lhs: 1,
+                imm: (-3i32) as u32
+            }),
+            // ... so 0x8000_0000 cannot be one and stays in its slot.
+            Instr::I64Add(Bin {
+                dst: 1,
+                lhs: 1,
+                rhs: k(0x8000_0000)
+            }),
+            // No immediate form: the constant's slot.
+            Instr::I32Rotl(Bin {
+                dst: 0,
+                lhs: 0,
+                rhs: k(1)
+            }),
+        ]
+    );
+}
+
+#[test]
+fn compare_and_branch_takes_a_constant_as_an_immediate_flipping_if_it_is_on_the_left() {
+    let f = translate_wat(
+        "(module (func (param i32 i64)
+            (block (br_if 0 (i32.lt_u (local.get 0) (i32.const 10))))
+            (block (br_if 0 (i32.lt_s (i32.const 10) (local.get 0))))
+            (block (br_if 0 (i64.ge_u (local.get 1) (i64.const -1))))
+            (block (br_if 0 (i32.and (local.get 0) (i32.const 4))))
+            (block (br_if 0 (i32.eqz (i32.ge_u (local.get 0) (i32.const 4)))))
+            (if (i32.and (local.get 0) (i32.const 4)) (then (nop)))))",
+    );
+    let ops: Vec<_> = f
+        .code
+        .iter()
+        .filter(|i| { **i }.target_mut().is_some())
+        .copied()
+        .collect();
+    assert_eq!(
+        ops,
+        [
+            Instr::BrI32LtUImm(BrBinImm {
+                lhs: 0,
+                imm: 10,
+                target: 1
+            }),
+            // 10 < x is x > 10.
+            Instr::BrI32GtSImm(BrBinImm {
+                lhs: 0,
+                imm: 10,
+                target: 2
+            }),
+            Instr::BrI64GeUImm(BrBinImm {
+                lhs: 1,
+                imm: u32::MAX,
+                target: 3
+            }),
+            Instr::BrI32AndImm(BrBinImm {
+                lhs: 0,
+                imm: 4,
+                target: 4
+            }),
+            // i32.eqz of a comparison is the opposite comparison.
+            Instr::BrI32LtUImm(BrBinImm {
+                lhs: 0,
+                imm: 4,
+                target: 5
+            }),
+            // `if` branches (to its end) when its condition is zero.
+            Instr::BrI32AndEqzImm(BrBinImm {
+                lhs: 0,
+                imm: 4,
+                target: 6
+            }),
+        ]
+    );
 }

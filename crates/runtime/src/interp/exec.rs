@@ -10,7 +10,7 @@ use super::Code;
 use super::num;
 use super::ops::*;
 use crate::store::{FuncData, FuncKind, InstanceData, StoreInner};
-use wvm_bytecode::{Bin, BrBin, CompiledFunc, Instr, Load, Store, Un};
+use wvm_bytecode::{Bin, BinImm, BrBin, BrBinImm, CompiledFunc, Instr, Load, Store, Un};
 use wvm_environ::{CompileError, TrapCode};
 
 /// Where a caller resumes.
@@ -126,13 +126,13 @@ pub(crate) fn enter_frame(
 /// Expands [`simple_ops!`]'s list into arms of a `match` over `$instr`, before `$arms`.
 macro_rules! match_with_simple_ops {
     (
-        bin: [$($bn:ident($bg:ident, $bp:expr, |$bx:ident, $by:ident| $be:expr)),* $(,)?],
+        bin: [$($bn:ident $(/ $bi:ident)? ($bg:ident, $bp:expr, |$bx:ident, $by:ident| $be:expr)),* $(,)?],
         bin_trap: [$($tn:ident($tg:ident, $tp:expr, |$tx:ident, $ty:ident| $te:expr)),* $(,)?],
         un: [$($un:ident($ug:ident, $up:expr, |$ux:ident| $ue:expr)),* $(,)?],
         un_trap: [$($vn:ident($vg:ident, |$vx:ident| $ve:expr)),* $(,)?],
         ld: [$($ln:ident($ls:literal, |$lb:ident| $le:expr)),* $(,)?],
         st: [$($sn:ident(|$sv:ident| $se:expr)),* $(,)?],
-        br_bin: [$($rn:ident($rg:ident, |$rx:ident, $ry:ident| $re:expr)),* $(,)?],
+        br_bin: [$($rn:ident $(/ $ri:ident)? ($rg:ident, |$rx:ident, $ry:ident| $re:expr)),* $(,)?],
         $instr:expr; $($arms:tt)*
     ) => {
         match $instr {
@@ -143,6 +143,8 @@ macro_rules! match_with_simple_ops {
             $(Instr::$ln(l) => ld!(l, $ls, |$lb| $le),)*
             $(Instr::$sn(s) => st!(s, |$sv| $se),)*
             $(Instr::$rn(b) => br_bin!(b, $rg, |$rx, $ry| $re),)*
+            $($(Instr::$bi(b) => bin_imm!(b, $bg, $bp, |$bx, $by| $be),)?)*
+            $($(Instr::$ri(b) => br_bin_imm!(b, $rg, |$rx, $ry| $re),)?)*
             $($arms)*
         }
     };
@@ -239,6 +241,28 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
             let BrBin { lhs, rhs, target } = $b;
             let $x = $get(r!(lhs));
             let $y = $get(r!(rhs));
+            if $e {
+                jump!(target);
+            }
+        }};
+    }
+    macro_rules! bin_imm {
+        ($b:expr, $get:ident, $put:expr, |$x:ident, $y:ident| $e:expr) => {{
+            let BinImm { dst, lhs, imm: i } = $b;
+            let $x = $get(r!(lhs));
+            let $y = $get(imm(i));
+            w!(dst, $put($e));
+        }};
+    }
+    macro_rules! br_bin_imm {
+        ($b:expr, $get:ident, |$x:ident, $y:ident| $e:expr) => {{
+            let BrBinImm {
+                lhs,
+                imm: i,
+                target,
+            } = $b;
+            let $x = $get(r!(lhs));
+            let $y = $get(imm(i));
             if $e {
                 jump!(target);
             }

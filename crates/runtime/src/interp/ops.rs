@@ -135,8 +135,15 @@ pub(super) fn from_i64(v: i64) -> u64 {
     v as u64
 }
 
+/// An instruction's 32-bit immediate as an operand's bits (sign-extended: an i32 operator
+/// reads the low half, an i64 one all of it).
+pub(super) fn imm(i: u32) -> u64 {
+    i as i32 as i64 as u64
+}
+
 // The semantics of every instruction that reads and writes frame slots (and memory 0) only:
-// one list, expanded by each dispatch loop into its own handlers.
+// one list, expanded by each dispatch loop into its own handlers. `Op / OpImm(...)` also
+// gives `OpImm`, the same operator with an immediate right operand.
 #[rustfmt::skip]
 macro_rules! simple_ops {
     ($m:ident ! { $($rest:tt)* }) => {
@@ -174,26 +181,26 @@ macro_rules! simple_ops {
                 F64Gt(f64v, b32, |x, y| x > y),
                 F64Le(f64v, b32, |x, y| x <= y),
                 F64Ge(f64v, b32, |x, y| x >= y),
-                I32Add(u32v, u64::from, |x, y| x.wrapping_add(y)),
+                I32Add / I32AddImm(u32v, u64::from, |x, y| x.wrapping_add(y)),
                 I32Sub(u32v, u64::from, |x, y| x.wrapping_sub(y)),
-                I32Mul(u32v, u64::from, |x, y| x.wrapping_mul(y)),
-                I32And(u32v, u64::from, |x, y| x & y),
-                I32Or(u32v, u64::from, |x, y| x | y),
-                I32Xor(u32v, u64::from, |x, y| x ^ y),
-                I32Shl(u32v, u64::from, |x, y| x.wrapping_shl(y)),
-                I32ShrS(u32v, u64::from, |x, y| (x as i32).wrapping_shr(y) as u32),
-                I32ShrU(u32v, u64::from, |x, y| x.wrapping_shr(y)),
+                I32Mul / I32MulImm(u32v, u64::from, |x, y| x.wrapping_mul(y)),
+                I32And / I32AndImm(u32v, u64::from, |x, y| x & y),
+                I32Or / I32OrImm(u32v, u64::from, |x, y| x | y),
+                I32Xor / I32XorImm(u32v, u64::from, |x, y| x ^ y),
+                I32Shl / I32ShlImm(u32v, u64::from, |x, y| x.wrapping_shl(y)),
+                I32ShrS / I32ShrSImm(u32v, u64::from, |x, y| (x as i32).wrapping_shr(y) as u32),
+                I32ShrU / I32ShrUImm(u32v, u64::from, |x, y| x.wrapping_shr(y)),
                 I32Rotl(u32v, u64::from, |x, y| x.rotate_left(y % 32)),
                 I32Rotr(u32v, u64::from, |x, y| x.rotate_right(y % 32)),
-                I64Add(u64v, u64v, |x, y| x.wrapping_add(y)),
+                I64Add / I64AddImm(u64v, u64v, |x, y| x.wrapping_add(y)),
                 I64Sub(u64v, u64v, |x, y| x.wrapping_sub(y)),
-                I64Mul(u64v, u64v, |x, y| x.wrapping_mul(y)),
-                I64And(u64v, u64v, |x, y| x & y),
-                I64Or(u64v, u64v, |x, y| x | y),
-                I64Xor(u64v, u64v, |x, y| x ^ y),
-                I64Shl(u64v, u64v, |x, y| x.wrapping_shl(y as u32)),
-                I64ShrS(u64v, u64v, |x, y| (x as i64).wrapping_shr(y as u32) as u64),
-                I64ShrU(u64v, u64v, |x, y| x.wrapping_shr(y as u32)),
+                I64Mul / I64MulImm(u64v, u64v, |x, y| x.wrapping_mul(y)),
+                I64And / I64AndImm(u64v, u64v, |x, y| x & y),
+                I64Or / I64OrImm(u64v, u64v, |x, y| x | y),
+                I64Xor / I64XorImm(u64v, u64v, |x, y| x ^ y),
+                I64Shl / I64ShlImm(u64v, u64v, |x, y| x.wrapping_shl(y as u32)),
+                I64ShrS / I64ShrSImm(u64v, u64v, |x, y| (x as i64).wrapping_shr(y as u32) as u64),
+                I64ShrU / I64ShrUImm(u64v, u64v, |x, y| x.wrapping_shr(y as u32)),
                 I64Rotl(u64v, u64v, |x, y| x.rotate_left((y % 64) as u32)),
                 I64Rotr(u64v, u64v, |x, y| x.rotate_right((y % 64) as u32)),
                 F32Add(f32v, f32b, |x, y| x + y),
@@ -309,28 +316,28 @@ macro_rules! simple_ops {
                 I64Store32(|v| (v as u32).to_le_bytes()),
             ],
             br_bin: [
-                BrI32Eq(u32v, |x, y| x == y),
-                BrI32Ne(u32v, |x, y| x != y),
-                BrI32LtS(i32v, |x, y| x < y),
-                BrI32LtU(u32v, |x, y| x < y),
-                BrI32GtS(i32v, |x, y| x > y),
-                BrI32GtU(u32v, |x, y| x > y),
-                BrI32LeS(i32v, |x, y| x <= y),
-                BrI32LeU(u32v, |x, y| x <= y),
-                BrI32GeS(i32v, |x, y| x >= y),
-                BrI32GeU(u32v, |x, y| x >= y),
-                BrI64Eq(u64v, |x, y| x == y),
-                BrI64Ne(u64v, |x, y| x != y),
-                BrI64LtS(i64v, |x, y| x < y),
-                BrI64LtU(u64v, |x, y| x < y),
-                BrI64GtS(i64v, |x, y| x > y),
-                BrI64GtU(u64v, |x, y| x > y),
-                BrI64LeS(i64v, |x, y| x <= y),
-                BrI64LeU(u64v, |x, y| x <= y),
-                BrI64GeS(i64v, |x, y| x >= y),
-                BrI64GeU(u64v, |x, y| x >= y),
-                BrI32And(u32v, |x, y| x & y != 0),
-                BrI32AndEqz(u32v, |x, y| x & y == 0),
+                BrI32Eq / BrI32EqImm(u32v, |x, y| x == y),
+                BrI32Ne / BrI32NeImm(u32v, |x, y| x != y),
+                BrI32LtS / BrI32LtSImm(i32v, |x, y| x < y),
+                BrI32LtU / BrI32LtUImm(u32v, |x, y| x < y),
+                BrI32GtS / BrI32GtSImm(i32v, |x, y| x > y),
+                BrI32GtU / BrI32GtUImm(u32v, |x, y| x > y),
+                BrI32LeS / BrI32LeSImm(i32v, |x, y| x <= y),
+                BrI32LeU / BrI32LeUImm(u32v, |x, y| x <= y),
+                BrI32GeS / BrI32GeSImm(i32v, |x, y| x >= y),
+                BrI32GeU / BrI32GeUImm(u32v, |x, y| x >= y),
+                BrI64Eq / BrI64EqImm(u64v, |x, y| x == y),
+                BrI64Ne / BrI64NeImm(u64v, |x, y| x != y),
+                BrI64LtS / BrI64LtSImm(i64v, |x, y| x < y),
+                BrI64LtU / BrI64LtUImm(u64v, |x, y| x < y),
+                BrI64GtS / BrI64GtSImm(i64v, |x, y| x > y),
+                BrI64GtU / BrI64GtUImm(u64v, |x, y| x > y),
+                BrI64LeS / BrI64LeSImm(i64v, |x, y| x <= y),
+                BrI64LeU / BrI64LeUImm(u64v, |x, y| x <= y),
+                BrI64GeS / BrI64GeSImm(i64v, |x, y| x >= y),
+                BrI64GeU / BrI64GeUImm(u64v, |x, y| x >= y),
+                BrI32And / BrI32AndImm(u32v, |x, y| x & y != 0),
+                BrI32AndEqz / BrI32AndEqzImm(u32v, |x, y| x & y == 0),
             ],
             $($rest)*
         }

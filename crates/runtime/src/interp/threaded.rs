@@ -20,7 +20,7 @@ use super::exec::{Activation, Exit, Frame, Limits, code_of, enter_frame};
 use super::num;
 use super::ops::*;
 use crate::store::{FuncKind, InstanceData};
-use wvm_bytecode::{Bin, BrBin, CompiledFunc, Instr, Load, Store, Un};
+use wvm_bytecode::{Bin, BinImm, BrBin, BrBinImm, CompiledFunc, Instr, Load, Store, Un};
 use wvm_environ::{CompileError, TrapCode};
 
 /// An instruction's handler.
@@ -303,13 +303,13 @@ pub(crate) fn run(
 /// the handlers given as `$arms`.
 macro_rules! threaded_handlers {
     (
-        bin: [$($bn:ident($bg:ident, $bp:expr, |$bx:ident, $by:ident| $be:expr)),* $(,)?],
+        bin: [$($bn:ident $(/ $bi:ident)? ($bg:ident, $bp:expr, |$bx:ident, $by:ident| $be:expr)),* $(,)?],
         bin_trap: [$($tn:ident($tg:ident, $tp:expr, |$tx:ident, $ty:ident| $te:expr)),* $(,)?],
         un: [$($un:ident($ug:ident, $up:expr, |$ux:ident| $ue:expr)),* $(,)?],
         un_trap: [$($vn:ident($vg:ident, |$vx:ident| $ve:expr)),* $(,)?],
         ld: [$($ln:ident($ls:literal, |$lb:ident| $le:expr)),* $(,)?],
         st: [$($sn:ident(|$sv:ident| $se:expr)),* $(,)?],
-        br_bin: [$($rn:ident($rg:ident, |$rx:ident, $ry:ident| $re:expr)),* $(,)?],
+        br_bin: [$($rn:ident $(/ $ri:ident)? ($rg:ident, |$rx:ident, $ry:ident| $re:expr)),* $(,)?],
         $($arms:tt)*
     ) => {
         $(
@@ -385,6 +385,29 @@ macro_rules! threaded_handlers {
             }
         )*
 
+        $($(
+            #[allow(non_snake_case)]
+            fn $bi(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+                operands!(ip, Instr::$bi(BinImm { dst, lhs, imm: i }));
+                let $bx = $bg(regs.get(lhs));
+                let $by = $bg(imm(i));
+                regs.set(dst, $bp($be));
+                next!(ip, regs, mem, cx)
+            }
+        )?)*
+        $($(
+            #[allow(non_snake_case)]
+            fn $ri(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+                operands!(ip, Instr::$ri(BrBinImm { lhs, imm: i, target }));
+                let $rx = $rg(regs.get(lhs));
+                let $ry = $rg(imm(i));
+                if $re {
+                    jump!(target, regs, mem, cx)
+                }
+                next!(ip, regs, mem, cx)
+            }
+        )?)*
+
         /// The handler of `instr`'s variant.
         fn handler_of(instr: &Instr) -> Handler {
             match instr {
@@ -395,6 +418,8 @@ macro_rules! threaded_handlers {
                 $(Instr::$ln(_) => $ln,)*
                 $(Instr::$sn(_) => $sn,)*
                 $(Instr::$rn(_) => $rn,)*
+                $($(Instr::$bi(_) => $bi,)?)*
+                $($(Instr::$ri(_) => $ri,)?)*
                 $($arms)*
             }
         }
