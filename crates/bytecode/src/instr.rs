@@ -155,6 +155,12 @@ macro_rules! define_instr {
                     Instr::BrIfNez { cond, .. } | Instr::BrIfEqz { cond, .. } => f(cond),
                     Instr::BrTable { index, .. } => f(index),
                     Instr::Return1 { src } => { f(0); f(src) }
+                    Instr::IncBrI32Ne { slot, rhs, .. }
+                    | Instr::IncBrI32LtS { slot, rhs, .. }
+                    | Instr::IncBrI32LtU { slot, rhs, .. } => { f(slot); f(rhs) }
+                    Instr::IncBrI32NeImm { slot, .. }
+                    | Instr::IncBrI32LtSImm { slot, .. }
+                    | Instr::IncBrI32LtUImm { slot, .. } => f(slot),
                     Instr::Copy { dst, src }
                     | Instr::CanonF32 { dst, src }
                     | Instr::CanonF64 { dst, src } => { f(dst); f(src) }
@@ -184,6 +190,12 @@ macro_rules! define_instr {
                     $(Instr::$bb(BrBin { target, .. }))|*
                     $(| Instr::$bbi(BrBinImm { target, .. }))*
                     | Instr::Br { target }
+                    | Instr::IncBrI32Ne { target, .. }
+                    | Instr::IncBrI32LtS { target, .. }
+                    | Instr::IncBrI32LtU { target, .. }
+                    | Instr::IncBrI32NeImm { target, .. }
+                    | Instr::IncBrI32LtSImm { target, .. }
+                    | Instr::IncBrI32LtUImm { target, .. }
                     | Instr::BrIfNez { target, .. }
                     | Instr::BrIfEqz { target, .. } => Some(target),
                     _ => None,
@@ -293,6 +305,20 @@ with_numeric_ops! { define_instr! {
         BrIfEqz { cond: Slot, target: u32 },
         /// Followed by `len + 1` `Br` instructions; executes the `min(index, len)`-th.
         BrTable { index: Slot, len: u32 },
+        /// Loop counters: `slot = slot + step` (i32, wrapping), then jump to `target` if
+        /// `slot != rhs` (`i32.add` of a constant fused with the compare-and-branch after
+        /// it). `...Imm` forms compare with the immediate `rhs` instead of a slot's value.
+        IncBrI32Ne { step: i8, slot: Slot, rhs: Slot, target: u32 },
+        /// As [`Instr::IncBrI32Ne`], jumping if `slot < rhs` (signed).
+        IncBrI32LtS { step: i8, slot: Slot, rhs: Slot, target: u32 },
+        /// As [`Instr::IncBrI32Ne`], jumping if `slot < rhs` (unsigned).
+        IncBrI32LtU { step: i8, slot: Slot, rhs: Slot, target: u32 },
+        /// As [`Instr::IncBrI32Ne`], with an immediate `rhs`.
+        IncBrI32NeImm { step: i8, slot: Slot, rhs: u32, target: u32 },
+        /// As [`Instr::IncBrI32LtS`], with an immediate `rhs`.
+        IncBrI32LtSImm { step: i8, slot: Slot, rhs: u32, target: u32 },
+        /// As [`Instr::IncBrI32LtU`], with an immediate `rhs`.
+        IncBrI32LtUImm { step: i8, slot: Slot, rhs: u32, target: u32 },
         /// Return from the function; results are already in slots `0..n`.
         Return,
         /// Return the one result in `src` (copied to slot 0).
@@ -525,6 +551,48 @@ impl Instr {
             I::I64LeU(b) => I::I64GtU(b),
             I::I64GeS(b) => I::I64LtS(b),
             I::I64GeU(b) => I::I64LtU(b),
+            _ => return None,
+        })
+    }
+
+    /// The loop-counter branch that does `add` (an `i32.add` of a small constant to a slot,
+    /// into that slot) and then this branch, if this is a compare-and-branch of that slot
+    /// that has such a form.
+    pub fn after_increment(&self, add: &Instr) -> Option<Instr> {
+        use Instr as I;
+        let I::I32AddImm(BinImm { dst, lhs, imm }) = *add else {
+            return None;
+        };
+        let step = i8::try_from(imm as i32).ok()?;
+        if dst != lhs {
+            return None;
+        }
+        let slot = dst;
+        Some(match *self {
+            I::BrI32Ne(b) if b.lhs == slot => {
+                let (rhs, target) = (b.rhs, b.target);
+                I::IncBrI32Ne { step, slot, rhs, target }
+            }
+            I::BrI32LtS(b) if b.lhs == slot => {
+                let (rhs, target) = (b.rhs, b.target);
+                I::IncBrI32LtS { step, slot, rhs, target }
+            }
+            I::BrI32LtU(b) if b.lhs == slot => {
+                let (rhs, target) = (b.rhs, b.target);
+                I::IncBrI32LtU { step, slot, rhs, target }
+            }
+            I::BrI32NeImm(b) if b.lhs == slot => {
+                let (rhs, target) = (b.imm, b.target);
+                I::IncBrI32NeImm { step, slot, rhs, target }
+            }
+            I::BrI32LtSImm(b) if b.lhs == slot => {
+                let (rhs, target) = (b.imm, b.target);
+                I::IncBrI32LtSImm { step, slot, rhs, target }
+            }
+            I::BrI32LtUImm(b) if b.lhs == slot => {
+                let (rhs, target) = (b.imm, b.target);
+                I::IncBrI32LtUImm { step, slot, rhs, target }
+            }
             _ => return None,
         })
     }

@@ -184,6 +184,8 @@ struct Translator<'a> {
     template: Vec<u64>,
     num_params: u32,
     num_locals: u32,
+    /// The last instruction index that is a branch target (0 at first: the entry).
+    label_pc: usize,
     /// Index of the last instruction, if it produced the top-of-stack value and may be
     /// redirected to write elsewhere.
     last_result: Option<usize>,
@@ -279,6 +281,7 @@ pub fn translate(
         template,
         num_params,
         num_locals,
+        label_pc: 0,
         last_result: None,
         num_results,
         offset: range.start as u64,
@@ -465,6 +468,7 @@ impl Translator<'_> {
         }
         if !patches.is_empty() {
             self.last_result = None;
+            self.label_pc = pc as usize;
         }
     }
 
@@ -574,6 +578,16 @@ impl Translator<'_> {
         {
             self.code[idx] = self.with_immediate(fused);
             self.last_result = None;
+            // A loop counter's increment just before (with nothing jumping in between)
+            // joins the branch.
+            if idx > 0
+                && self.label_pc < idx
+                && let Some(inc) = self.code[idx].after_increment(&self.code[idx - 1])
+            {
+                self.code[idx - 1] = inc;
+                self.code.pop();
+                return idx - 1;
+            }
             return idx;
         }
         self.emit(if negate {
@@ -762,6 +776,7 @@ impl Translator<'_> {
             O::Loop { blockty } => {
                 self.materialize_all();
                 self.last_result = None;
+                self.label_pc = self.code.len();
                 self.push_ctrl(Kind::Loop, blockty);
                 self.begin_segment(true);
             }

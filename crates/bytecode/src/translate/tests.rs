@@ -325,3 +325,41 @@ fn compare_and_branch_takes_a_constant_as_an_immediate_flipping_if_it_is_on_the_
         ]
     );
 }
+
+#[test]
+fn a_loop_counters_increment_joins_the_branch_unless_something_jumps_between() {
+    let f = translate_wat(
+        "(module (func (param i32 i32)
+            (loop $l (br_if $l (i32.lt_u (local.tee 0 (i32.add (local.get 0) (i32.const 4)))
+                                         (local.get 1))))
+            (loop $m (br_if $m (i32.ne (local.tee 0 (i32.add (local.get 0) (i32.const -1)))
+                                       (i32.const 0))))
+            ;; a branch skips the increment to land just before the compare-and-branch
+            (loop $n
+                (block $b
+                    (br_if $b (local.get 1))
+                    (local.set 0 (i32.add (local.get 0) (i32.const 1))))
+                (br_if $n (i32.ne (local.get 0) (i32.const 9))))))",
+    );
+    assert_eq!(
+        &f.code[..2],
+        &[
+            Instr::IncBrI32LtU {
+                step: 4,
+                slot: 0,
+                rhs: 1,
+                target: 0
+            },
+            Instr::IncBrI32NeImm {
+                step: -1,
+                slot: 0,
+                rhs: 0,
+                target: 1
+            },
+        ]
+    );
+    assert!(!f.code.iter().skip(2).any(|i| matches!(
+        i,
+        Instr::IncBrI32NeImm { .. } | Instr::IncBrI32LtU { .. }
+    )));
+}

@@ -133,6 +133,7 @@ macro_rules! match_with_simple_ops {
         ld: [$($ln:ident($ls:literal, |$lb:ident| $le:expr)),* $(,)?],
         st: [$($sn:ident(|$sv:ident| $se:expr)),* $(,)?],
         br_bin: [$($rn:ident $(/ $ri:ident)? ($rg:ident, |$rx:ident, $ry:ident| $re:expr)),* $(,)?],
+        inc_br: [$($cn:ident / $ci:ident($cg:ident, |$cx:ident, $cy:ident| $ce:expr)),* $(,)?],
         $instr:expr; $($arms:tt)*
     ) => {
         match $instr {
@@ -145,6 +146,22 @@ macro_rules! match_with_simple_ops {
             $(Instr::$rn(b) => br_bin!(b, $rg, |$rx, $ry| $re),)*
             $($(Instr::$bi(b) => bin_imm!(b, $bg, $bp, |$bx, $by| $be),)?)*
             $($(Instr::$ri(b) => br_bin_imm!(b, $rg, |$rx, $ry| $re),)?)*
+            $(Instr::$cn { step, slot, rhs, target } => {
+                let v = inc32(r!(slot), step);
+                w!(slot, v);
+                let ($cx, $cy) = ($cg(v), $cg(r!(rhs)));
+                if $ce {
+                    jump!(target);
+                }
+            })*
+            $(Instr::$ci { step, slot, rhs, target } => {
+                let v = inc32(r!(slot), step);
+                w!(slot, v);
+                let ($cx, $cy) = ($cg(v), $cg(u64::from(rhs)));
+                if $ce {
+                    jump!(target);
+                }
+            })*
             $($arms)*
         }
     };

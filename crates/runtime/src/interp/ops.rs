@@ -135,6 +135,12 @@ pub(super) fn from_i64(v: i64) -> u64 {
     v as u64
 }
 
+/// `slot + step` as i32 (a loop counter's increment), as a slot's bits.
+#[inline(always)]
+pub(super) fn inc32(v: u64, step: i8) -> u64 {
+    u64::from((v as u32).wrapping_add(step as i32 as u32))
+}
+
 /// An instruction's 32-bit immediate as an operand's bits (sign-extended: an i32 operator
 /// reads the low half, an i64 one all of it).
 pub(super) fn imm(i: u32) -> u64 {
@@ -338,6 +344,11 @@ macro_rules! simple_ops {
                 BrI64GeU / BrI64GeUImm(u64v, |x, y| x >= y),
                 BrI32And / BrI32AndImm(u32v, |x, y| x & y != 0),
                 BrI32AndEqz / BrI32AndEqzImm(u32v, |x, y| x & y == 0),
+            ],
+            inc_br: [
+                IncBrI32Ne / IncBrI32NeImm(u32v, |x, y| x != y),
+                IncBrI32LtS / IncBrI32LtSImm(i32v, |x, y| x < y),
+                IncBrI32LtU / IncBrI32LtUImm(u32v, |x, y| x < y),
             ],
             $($rest)*
         }

@@ -310,6 +310,7 @@ macro_rules! threaded_handlers {
         ld: [$($ln:ident($ls:literal, |$lb:ident| $le:expr)),* $(,)?],
         st: [$($sn:ident(|$sv:ident| $se:expr)),* $(,)?],
         br_bin: [$($rn:ident $(/ $ri:ident)? ($rg:ident, |$rx:ident, $ry:ident| $re:expr)),* $(,)?],
+        inc_br: [$($cn:ident / $ci:ident($cg:ident, |$cx:ident, $cy:ident| $ce:expr)),* $(,)?],
         $($arms:tt)*
     ) => {
         $(
@@ -408,6 +409,31 @@ macro_rules! threaded_handlers {
             }
         )?)*
 
+        $(
+            #[allow(non_snake_case)]
+            fn $cn(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+                operands!(ip, Instr::$cn { step, slot, rhs, target });
+                let v = inc32(regs.get(slot), step);
+                regs.set(slot, v);
+                let ($cx, $cy) = ($cg(v), $cg(regs.get(rhs)));
+                if $ce {
+                    jump!(target, regs, mem, cx)
+                }
+                next!(ip, regs, mem, cx)
+            }
+            #[allow(non_snake_case)]
+            fn $ci(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+                operands!(ip, Instr::$ci { step, slot, rhs, target });
+                let v = inc32(regs.get(slot), step);
+                regs.set(slot, v);
+                let ($cx, $cy) = ($cg(v), $cg(u64::from(rhs)));
+                if $ce {
+                    jump!(target, regs, mem, cx)
+                }
+                next!(ip, regs, mem, cx)
+            }
+        )*
+
         /// The handler of `instr`'s variant.
         fn handler_of(instr: &Instr) -> Handler {
             match instr {
@@ -420,6 +446,8 @@ macro_rules! threaded_handlers {
                 $(Instr::$rn(_) => $rn,)*
                 $($(Instr::$bi(_) => $bi,)?)*
                 $($(Instr::$ri(_) => $ri,)?)*
+                $(Instr::$cn { .. } => $cn,)*
+                $(Instr::$ci { .. } => $ci,)*
                 $($arms)*
             }
         }
