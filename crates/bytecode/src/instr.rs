@@ -161,6 +161,12 @@ macro_rules! define_instr {
                     Instr::IncBrI32NeImm { slot, .. }
                     | Instr::IncBrI32LtSImm { slot, .. }
                     | Instr::IncBrI32LtUImm { slot, .. } => f(slot),
+                    Instr::Copy2 { d0, s0, d1, s1 } => {
+                        f(d0.into());
+                        f(s0.into());
+                        f(d1.into());
+                        f(s1.into())
+                    }
                     Instr::Copy { dst, src }
                     | Instr::CanonF32 { dst, src }
                     | Instr::CanonF64 { dst, src } => { f(dst); f(src) }
@@ -325,6 +331,8 @@ with_numeric_ops! { define_instr! {
         Return1 { src: Slot },
         /// `dst = src`.
         Copy { dst: Slot, src: Slot },
+        /// Two copies in a row (slots below 2^16): `d0 = s0`, then `d1 = s1`.
+        Copy2 { d0: u16, s0: u16, d1: u16, s1: u16 },
         /// `dst = cond != 0 ? lhs : rhs`; followed by `Extra { a: rhs }`.
         Select { dst: Slot, cond: Slot, lhs: Slot },
         /// Call function `func` (module index space); arguments start at slot `base`,
@@ -571,27 +579,57 @@ impl Instr {
         Some(match *self {
             I::BrI32Ne(b) if b.lhs == slot => {
                 let (rhs, target) = (b.rhs, b.target);
-                I::IncBrI32Ne { step, slot, rhs, target }
+                I::IncBrI32Ne {
+                    step,
+                    slot,
+                    rhs,
+                    target,
+                }
             }
             I::BrI32LtS(b) if b.lhs == slot => {
                 let (rhs, target) = (b.rhs, b.target);
-                I::IncBrI32LtS { step, slot, rhs, target }
+                I::IncBrI32LtS {
+                    step,
+                    slot,
+                    rhs,
+                    target,
+                }
             }
             I::BrI32LtU(b) if b.lhs == slot => {
                 let (rhs, target) = (b.rhs, b.target);
-                I::IncBrI32LtU { step, slot, rhs, target }
+                I::IncBrI32LtU {
+                    step,
+                    slot,
+                    rhs,
+                    target,
+                }
             }
             I::BrI32NeImm(b) if b.lhs == slot => {
                 let (rhs, target) = (b.imm, b.target);
-                I::IncBrI32NeImm { step, slot, rhs, target }
+                I::IncBrI32NeImm {
+                    step,
+                    slot,
+                    rhs,
+                    target,
+                }
             }
             I::BrI32LtSImm(b) if b.lhs == slot => {
                 let (rhs, target) = (b.imm, b.target);
-                I::IncBrI32LtSImm { step, slot, rhs, target }
+                I::IncBrI32LtSImm {
+                    step,
+                    slot,
+                    rhs,
+                    target,
+                }
             }
             I::BrI32LtUImm(b) if b.lhs == slot => {
                 let (rhs, target) = (b.imm, b.target);
-                I::IncBrI32LtUImm { step, slot, rhs, target }
+                I::IncBrI32LtUImm {
+                    step,
+                    slot,
+                    rhs,
+                    target,
+                }
             }
             _ => return None,
         })

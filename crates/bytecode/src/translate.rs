@@ -332,6 +332,22 @@ impl Translator<'_> {
     }
 
     fn emit(&mut self, i: Instr) -> usize {
+        // A copy right after another (nothing jumping in between) joins it.
+        if let Instr::Copy { dst, src } = i
+            && let Some(&Instr::Copy { dst: d0, src: s0 }) = self.code.last()
+            && self.label_pc < self.code.len()
+            && let (Ok(d0), Ok(s0), Ok(d1), Ok(s1)) = (
+                u16::try_from(d0),
+                u16::try_from(s0),
+                u16::try_from(dst),
+                u16::try_from(src),
+            )
+        {
+            let idx = self.code.len() - 1;
+            self.code[idx] = Instr::Copy2 { d0, s0, d1, s1 };
+            self.last_result = None;
+            return idx;
+        }
         if i.may_trap_or_call()
             && let Ok(offset) = u32::try_from(self.offset)
         {

@@ -54,16 +54,44 @@ fn a_pending_local_read_is_saved_before_the_local_changes() {
         "(module (func (param i32) (result i32)
             local.get 0 i32.const 1 local.set 0 local.get 0 i32.sub))",
     );
-    let copies = f
-        .code
-        .iter()
-        .filter(|i| matches!(i, Instr::Copy { .. }))
-        .count();
-    assert_eq!(copies, 2, "{:?}", f.code);
-    assert!(
-        matches!(f.code[0], Instr::Copy { dst: 2, src: 0 }),
+    // The old value is saved first, then the local is set: two copies in a row, one
+    // instruction.
+    assert_eq!(
+        f.code[0],
+        Instr::Copy2 {
+            d0: 2,
+            s0: 0,
+            d1: 0,
+            s1: 1
+        },
         "{:?}",
         f.code
+    );
+    assert!(matches!(
+        f.code[1],
+        Instr::I32Sub(Bin { lhs: 2, rhs: 0, .. })
+    ));
+}
+
+#[test]
+fn copies_in_a_row_join_unless_something_jumps_to_the_second() {
+    let f = translate_wat(
+        "(module (func (param i32 i32 i32)
+            (local.set 0 (local.get 1)) (local.set 1 (local.get 2))
+            (loop (local.set 2 (local.get 0)))))",
+    );
+    assert_eq!(
+        &f.code[..2],
+        &[
+            Instr::Copy2 {
+                d0: 0,
+                s0: 1,
+                d1: 1,
+                s1: 2
+            },
+            // The loop's start is a branch target.
+            Instr::Copy { dst: 2, src: 0 },
+        ]
     );
 }
 
@@ -358,8 +386,10 @@ fn a_loop_counters_increment_joins_the_branch_unless_something_jumps_between() {
             },
         ]
     );
-    assert!(!f.code.iter().skip(2).any(|i| matches!(
-        i,
-        Instr::IncBrI32NeImm { .. } | Instr::IncBrI32LtU { .. }
-    )));
+    assert!(
+        !f.code
+            .iter()
+            .skip(2)
+            .any(|i| matches!(i, Instr::IncBrI32NeImm { .. } | Instr::IncBrI32LtU { .. }))
+    );
 }

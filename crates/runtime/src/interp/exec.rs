@@ -463,6 +463,10 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
                 }
             }
             Instr::Copy { dst, src } => w!(dst, r!(src)),
+            Instr::Copy2 { d0, s0, d1, s1 } => {
+                w!(d0.into(), r!(s0.into()));
+                w!(d1.into(), r!(s1.into()));
+            }
             Instr::Select { dst, cond, lhs } => {
                 let (rhs, _, _) = extra!();
                 let v = if r!(cond) as u32 != 0 {

@@ -468,6 +468,7 @@ simple_ops!(threaded_handlers! {
     Instr::Return => return_,
     Instr::Return1 { .. } => return1,
     Instr::Copy { .. } => copy,
+    Instr::Copy2 { .. } => copy2,
     Instr::Select { .. } => select,
     Instr::Call { .. } => call_direct,
     Instr::CallIndirect { .. } => call_indirect,
@@ -577,6 +578,13 @@ fn return1(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
 fn copy(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
     operands!(ip, Instr::Copy { dst, src });
     regs.set(dst, regs.get(src));
+    next!(ip, regs, mem, cx)
+}
+
+fn copy2(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+    operands!(ip, Instr::Copy2 { d0, s0, d1, s1 });
+    regs.set(d0.into(), regs.get(s0.into()));
+    regs.set(d1.into(), regs.get(s1.into()));
     next!(ip, regs, mem, cx)
 }
 
