@@ -635,8 +635,9 @@ impl Instr {
         })
     }
 
-    /// The slot this instruction writes its one result to, if it has one.
-    fn result_slot(&self) -> Option<Slot> {
+    /// The slot this instruction writes its one result to, if it has one (and may be
+    /// redirected: see [`Instr::result_slot_mut`]).
+    pub fn result_slot(&self) -> Option<Slot> {
         { *self }.result_slot_mut().map(|s| *s)
     }
 }

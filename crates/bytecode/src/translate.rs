@@ -589,7 +589,7 @@ impl Translator<'_> {
         if cond == self.pos(self.height())
             && let Some(idx) = self.last_result
             && idx + 1 == self.code.len()
-            && self.code[idx].result_slot_mut() == Some(&mut { cond })
+            && self.code[idx].result_slot() == Some(cond)
             && let Some(fused) = self.code[idx].fused_branch(negate, target)
         {
             self.code[idx] = self.with_immediate(fused);
@@ -668,7 +668,7 @@ impl Translator<'_> {
         if self.stack.last() == Some(&top)
             && let Some(idx) = self.last_result
             && idx + 1 == self.code.len()
-            && self.code[idx].result_slot_mut() == Some(&mut { top })
+            && self.code[idx].result_slot() == Some(top)
             && let Some(negated) = self.code[idx].negated_comparison()
         {
             self.code[idx] = negated;

@@ -78,17 +78,19 @@ pub(crate) struct Limits {
 
 /// The code of Wasm function `func` and its instance, translating it if needed.
 pub(crate) fn code_of<'a>(
-    funcs: &[FuncData],
+    funcs: &'a [FuncData],
     instances: &'a [InstanceData],
     func: u32,
 ) -> Result<(&'a Code, u32), Exit> {
     match funcs[func as usize].kind {
-        FuncKind::Wasm { instance, def, .. } => {
-            match instances[instance as usize].module.inner.compiled(def) {
-                Ok(c) => Ok((c, instance)),
-                Err(e) => Err(Exit::Compile(e.clone())),
-            }
-        }
+        FuncKind::Wasm {
+            instance,
+            def,
+            ref code,
+        } => match code.code(instances, instance, def) {
+            Ok(c) => Ok((c, instance)),
+            Err(e) => Err(Exit::Compile(e.clone())),
+        },
         FuncKind::Host { .. } => Err(Exit::Trap(TrapCode::Host)),
     }
 }
@@ -362,7 +364,7 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
             let FuncKind::Wasm {
                 instance: callee_inst,
                 def,
-                code: slot,
+                code: ref slot,
             } = funcs[callee as usize].kind
             else {
                 save!();
@@ -374,15 +376,12 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
             if frames.len() >= limits.max_depth {
                 trap!(TrapCode::StackOverflow);
             }
-            let cf = match slot.get() {
-                Some(Ok(c)) => c,
-                _ => match instances[callee_inst as usize].module.inner.compiled(def) {
-                    Ok(c) => c,
-                    Err(e) => {
-                        save!();
-                        return Exit::Compile(e.clone());
-                    }
-                },
+            let cf = match slot.code(instances, callee_inst, def) {
+                Ok(c) => c,
+                Err(e) => {
+                    save!();
+                    return Exit::Compile(e.clone());
+                }
             };
             if let Err(code) = enter_frame(stack, cf, new_fp, limits) {
                 trap!(code);

@@ -68,6 +68,21 @@ impl CodeSlot {
         // reaching the slot through the store's function list borrows.
         unsafe { self.0.as_ref() }.get()
     }
+
+    /// The function's code, translating it first if needed: the slot when it is filled,
+    /// else through the module of `instances[instance]` (function `def` of it).
+    #[inline(always)]
+    pub(crate) fn code<'a>(
+        &'a self,
+        instances: &'a [crate::store::InstanceData],
+        instance: u32,
+        def: u32,
+    ) -> &'a Result<Code, wvm_environ::CompileError> {
+        match self.get() {
+            Some(code) => code,
+            None => instances[instance as usize].module.inner.compiled(def),
+        }
+    }
 }
 
 impl std::fmt::Debug for CodeSlot {

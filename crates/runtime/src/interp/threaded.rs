@@ -210,7 +210,7 @@ fn call(resume: *const Op, mem: Mem, cx: &mut Cx<'_>, callee: u32, base: u32) {
     let FuncKind::Wasm {
         instance,
         def,
-        code,
+        ref code,
     } = cx.env.funcs[callee as usize].kind
     else {
         return stop_host(cx, resume, callee, new_fp);
@@ -218,16 +218,9 @@ fn call(resume: *const Op, mem: Mem, cx: &mut Cx<'_>, callee: u32, base: u32) {
     if cx.frames.len() >= cx.limits.max_depth {
         return stop_trap(cx, resume, TrapCode::StackOverflow);
     }
-    let code = match code.get() {
-        Some(Ok(c)) => c,
-        _ => match cx.env.instances[instance as usize]
-            .module
-            .inner
-            .compiled(def)
-        {
-            Ok(c) => c,
-            Err(e) => return stop_error(cx, resume, e),
-        },
+    let code = match code.code(cx.env.instances, instance, def) {
+        Ok(c) => c,
+        Err(e) => return stop_error(cx, resume, e),
     };
     // The callee's code is threaded: its module belongs to the store's engine (checked when
     // it was instantiated), whose configuration chose this loop and threads all code.
