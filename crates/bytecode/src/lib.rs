@@ -23,4 +23,4 @@ mod instr;
 mod translate;
 
 pub use instr::{Bin, BinImm, BrBin, BrBinImm, Instr, Load, Slot, Store, Un};
-pub use translate::{CompiledFunc, MAX_FRAME_SLOTS, TranslateOptions, translate};
+pub use translate::{CompiledFunc, MAX_FRAME_SLOTS, PromotedGlobal, TranslateOptions, translate};

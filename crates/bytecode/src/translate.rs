@@ -19,6 +19,12 @@
 //! branch lands on) charging the static cost of the operators up to the next one; epoch
 //! interruption puts [`Instr::CheckEpoch`] at function entries and loop headers; the
 //! deterministic mode canonicalizes the NaNs of float arithmetic.
+//!
+//! A function that calls nothing keeps each global it reads or writes inside a loop in a
+//! frame slot of its own ([`PromotedGlobal`]), treated like a local: a prologue loads the
+//! slots, every return stores the written ones back, and the driver stores them back when
+//! the frame stops at a trap or out of fuel (and reloads them when it resumes). Only globals
+//! nothing else can alias take part: the module's own, or imported immutable ones.
 
 use crate::instr::{Bin, Instr, Slot, Un};
 use std::collections::HashMap;
@@ -54,6 +60,19 @@ pub struct CompiledFunc {
     /// ([`Instr::may_trap_or_call`]), sorted by index: the offset (in the module binary) of
     /// the operator that produced it. Read only to describe a trap, never while running.
     pub offsets: Box<[(u32, u32)]>,
+    /// Globals kept in frame slots; the code starts with one `GlobalGet` loading each, in
+    /// this order (the prologue).
+    pub promoted: Box<[PromotedGlobal]>,
+}
+
+/// A global that a function keeps in a frame slot while it runs (see the module notes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PromotedGlobal {
+    /// The module's global index.
+    pub global: u32,
+    pub slot: Slot,
+    /// The function writes the global, so the slot is stored back when the frame stops.
+    pub written: bool,
 }
 
 impl CompiledFunc {
@@ -85,6 +104,15 @@ impl CompiledFunc {
             other => return Err(format!("code ends with {other:?}")),
         }
         let size = self.frame_size;
+        for (i, p) in self.promoted.iter().enumerate() {
+            let load = Instr::GlobalGet {
+                dst: p.slot,
+                global: p.global,
+            };
+            if code.get(i) != Some(&load) || p.slot < self.num_params {
+                return Err(format!("{i}: the prologue does not load promoted {p:?}"));
+            }
+        }
         if u64::from(self.num_params) + self.template.len() as u64 > u64::from(size)
             || self.num_results > size
         {
@@ -204,6 +232,114 @@ struct Translator<'a> {
     /// The `Fuel` instruction of the current segment, which the operators translated now
     /// add their cost to.
     fuel_open: Option<usize>,
+    /// Globals kept in slots, as `local.get`/`local.set` of their slots.
+    promoted: Vec<PromotedGlobal>,
+}
+
+/// What translation needs to know about a body before it starts.
+struct Scan {
+    /// The bits of every constant, in order of appearance.
+    consts: Vec<u64>,
+    /// The function calls something (so a callee could read or write any global).
+    calls: bool,
+    /// The globals read or written inside a loop.
+    in_loops: std::collections::BTreeSet<u32>,
+    /// The globals the function writes anywhere.
+    written: std::collections::BTreeSet<u32>,
+    /// For each global of the module: may it be kept in a slot (nothing can alias it, and
+    /// its values fit one).
+    promotable: Vec<bool>,
+}
+
+impl Scan {
+    fn of(info: &ModuleInfo, body: &FunctionBody<'_>) -> Result<Scan, CompileError> {
+        use wvm_environ::{Mutability, ValType};
+        let mut scan = Scan {
+            consts: Vec::new(),
+            calls: false,
+            in_loops: Default::default(),
+            written: Default::default(),
+            promotable: info
+                .globals
+                .iter()
+                .enumerate()
+                .map(|(i, g)| {
+                    // An imported mutable global may be imported twice under two indices.
+                    let unaliased = g.mutability() == Mutability::Const
+                        || i as u32 >= info.num_imported_globals;
+                    let scalar = matches!(
+                        g.content(),
+                        ValType::I32 | ValType::I64 | ValType::F32 | ValType::F64
+                    );
+                    unaliased && scalar
+                })
+                .collect(),
+        };
+        // For each open block: is it a loop.
+        let mut blocks: Vec<bool> = Vec::new();
+        let mut loops = 0u32;
+        for op in body.get_operators_reader()? {
+            use Operator as O;
+            let op = op?;
+            let bits = match op {
+                O::I32Const { value } => u64::from(value as u32),
+                O::I64Const { value } => value as u64,
+                O::F32Const { value } => u64::from(value.bits()),
+                O::F64Const { value } => value.bits(),
+                O::RefNull { .. } => 0,
+                O::Block { .. } | O::If { .. } | O::TryTable { .. } | O::Try { .. } => {
+                    blocks.push(false);
+                    continue;
+                }
+                O::Loop { .. } => {
+                    blocks.push(true);
+                    loops += 1;
+                    continue;
+                }
+                O::End => {
+                    if blocks.pop() == Some(true) {
+                        loops -= 1;
+                    }
+                    continue;
+                }
+                O::Call { .. }
+                | O::CallIndirect { .. }
+                | O::CallRef { .. }
+                | O::ReturnCall { .. }
+                | O::ReturnCallIndirect { .. }
+                | O::ReturnCallRef { .. } => {
+                    scan.calls = true;
+                    continue;
+                }
+                O::GlobalGet { global_index } => {
+                    if loops > 0 {
+                        scan.in_loops.insert(global_index);
+                    }
+                    continue;
+                }
+                O::GlobalSet { global_index } => {
+                    scan.written.insert(global_index);
+                    if loops > 0 {
+                        scan.in_loops.insert(global_index);
+                    }
+                    continue;
+                }
+                _ => continue,
+            };
+            scan.consts.push(bits);
+        }
+        Ok(scan)
+    }
+
+    /// `(global, written)` of each global to keep in a slot: those used inside a loop of
+    /// a function that calls nothing, unless another index could name the same global.
+    fn promotable(&self) -> impl Iterator<Item = (u32, bool)> + '_ {
+        self.in_loops
+            .iter()
+            .filter(|_| !self.calls)
+            .filter(|&&g| self.promotable.get(g as usize).copied().unwrap_or(false))
+            .map(|&g| (g, self.written.contains(&g)))
+    }
 }
 
 fn err(message: impl Into<String>, offset: u64) -> CompileError {
@@ -237,18 +373,24 @@ pub fn translate(
     }
     let num_locals = num_locals as u32;
 
-    // Constants get slots between the locals and the operand stack.
-    let mut consts = HashMap::new();
+    // One pass ahead of translation finds the constants and the globals to promote.
+    let scan = Scan::of(info, &body)?;
+    // Promoted globals get slots after the locals, then constants, then the operand stack.
     let mut template = vec![0u64; (num_locals - num_params) as usize];
-    for op in body.get_operators_reader()? {
-        let bits = match op? {
-            Operator::I32Const { value } => u64::from(value as u32),
-            Operator::I64Const { value } => value as u64,
-            Operator::F32Const { value } => u64::from(value.bits()),
-            Operator::F64Const { value } => value.bits(),
-            Operator::RefNull { .. } => 0,
-            _ => continue,
-        };
+    let promoted: Vec<PromotedGlobal> = scan
+        .promotable()
+        .map(|(global, written)| {
+            template.push(0);
+            PromotedGlobal {
+                global,
+                slot: num_params + template.len() as u32 - 1,
+                written,
+            }
+        })
+        .collect();
+    let num_locals = num_locals + promoted.len() as u32;
+    let mut consts = HashMap::new();
+    for bits in scan.consts {
         consts.entry(bits).or_insert_with(|| {
             template.push(bits);
             num_params + template.len() as u32 - 1
@@ -290,7 +432,14 @@ pub fn translate(
         fuel_open: None,
         own_upto: 0,
         local_readers: vec![Vec::new(); num_locals as usize],
+        promoted,
     };
+    for p in &t.promoted {
+        t.code.push(Instr::GlobalGet {
+            dst: p.slot,
+            global: p.global,
+        });
+    }
     t.begin_segment(true);
     let mut reader: OperatorsReader<'_> = body.get_operators_reader()?;
     while !reader.eof() {
@@ -312,6 +461,7 @@ pub fn translate(
         frame_size,
         template: t.template.into_boxed_slice(),
         offsets: t.offsets.into_boxed_slice(),
+        promoted: t.promoted.into_boxed_slice(),
     };
     f.verify().map_err(|m| {
         err(
@@ -534,21 +684,47 @@ impl Translator<'_> {
         (0..n as usize).any(|i| self.stack[len - n as usize + i] != self.pos(to + i as u32))
     }
 
+    /// The slot that keeps global `global`, if it is promoted.
+    fn promoted_slot(&self, global: u32) -> Option<Slot> {
+        self.promoted
+            .iter()
+            .find(|p| p.global == global)
+            .map(|p| p.slot)
+    }
+
+    /// Stores the promoted globals the function writes back to the globals.
+    fn write_back_globals(&mut self) {
+        for i in 0..self.promoted.len() {
+            let p = self.promoted[i];
+            if p.written {
+                self.emit(Instr::GlobalSet {
+                    src: p.slot,
+                    global: p.global,
+                });
+            }
+        }
+    }
+
     /// Moves the function's results into slots `0..n` and returns.
     fn emit_return(&mut self) {
         let n = self.num_results;
-        // A single result computed by the previous instruction is written to slot 0 directly.
+        // A single result computed by the previous instruction is written to slot 0 directly
+        // (unless slot 0 keeps a global still to be stored back).
         let top = self.height().checked_sub(1).map(|h| self.pos(h));
         if n == 1
             && top.is_some_and(|t| self.stack.last() == Some(&t))
+            && self.promoted.iter().all(|p| p.slot != 0)
             && let Some(idx) = self.last_result
             && let Some(dst) = self.code[idx].result_slot_mut()
             && Some(*dst) == top
         {
             *dst = 0;
+            self.write_back_globals();
             self.emit(Instr::Return);
             return;
         }
+        // Globals first: the results may overwrite their slots.
+        self.write_back_globals();
         // Runs only on this path (it may be a taken `br_if` or one `br_table` target), so
         // the model of the operand stack stays as it is.
         let len = self.stack.len();
@@ -947,6 +1123,12 @@ impl Translator<'_> {
             O::LocalTee { local_index } => {
                 self.set_local(local_index);
                 self.push_slot(local_index);
+            }
+            O::GlobalGet { global_index } if let Some(slot) = self.promoted_slot(global_index) => {
+                self.push_slot(slot);
+            }
+            O::GlobalSet { global_index } if let Some(slot) = self.promoted_slot(global_index) => {
+                self.set_local(slot);
             }
             O::GlobalGet { global_index } => {
                 let dst = self.push_result();

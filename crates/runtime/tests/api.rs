@@ -688,6 +688,51 @@ fn resuming_after_adding_fuel_completes_the_call() -> Result<()> {
 }
 
 #[test]
+fn a_suspended_loop_shows_and_takes_the_globals_it_keeps_in_slots() -> Result<()> {
+    // `count` calls nothing, so it keeps $n in a frame slot while it loops; running out of
+    // fuel must still leave the global current, and a value the host sets must be the one
+    // the loop goes on with.
+    let engine = fuel_engine();
+    let module = Module::new(
+        &engine,
+        r#"(module
+            (global $n (export "n") (mut i32) (i32.const 0))
+            (func (export "count") (param $to i32) (result i32)
+              (loop $l
+                (global.set $n (i32.add (global.get $n) (i32.const 1)))
+                (br_if $l (i32.lt_u (global.get $n) (local.get $to))))
+              (global.get $n)))"#,
+    )?;
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[])?;
+    let count = instance.get_func(&mut store, "count").unwrap();
+    let n = instance.get_global(&mut store, "n").unwrap();
+    store.set_fuel(1_000)?;
+    let mut results = [Val::I32(0)];
+    let mut call = count.call_resumable(&mut store, &[Val::I32(1_000_000)], &mut results)?;
+    let mut seen = Vec::new();
+    while let ResumableCall::OutOfFuel(invocation) = call {
+        let now = n.get(&mut store).i32().unwrap();
+        seen.push(now);
+        if seen.len() == 3 {
+            n.set(&mut store, Val::I32(999_990))?;
+        }
+        store.set_fuel(1_000)?;
+        call = invocation.resume(&mut store, &mut results)?;
+    }
+    assert_eq!(results[0].i32(), Some(1_000_000));
+    // Three suspensions with the count rising, then the host's value ends the loop within
+    // the next slice of fuel.
+    assert_eq!(seen.len(), 3, "{:?}...", &seen[..seen.len().min(5)]);
+    assert!(
+        0 < seen[0] && seen[0] < seen[1] && seen[1] < seen[2],
+        "{seen:?}"
+    );
+    assert_eq!(n.get(&mut store).i32(), Some(1_000_000));
+    Ok(())
+}
+
+#[test]
 fn another_thread_interrupts_an_infinite_loop() -> Result<()> {
     let engine = Engine::new(Config::new().epoch_interruption(true));
     let module = Module::new(&engine, LOOP_FOREVER)?;

@@ -393,3 +393,119 @@ fn a_loop_counters_increment_joins_the_branch_unless_something_jumps_between() {
             .any(|i| matches!(i, Instr::IncBrI32NeImm { .. } | Instr::IncBrI32LtU { .. }))
     );
 }
+
+/// The promoted globals of the module's last function.
+fn promoted_of(wat: &str) -> Vec<PromotedGlobal> {
+    let wasm = wat::parse_str(wat).unwrap();
+    let info = ModuleInfo::decode(&wasm).unwrap();
+    let last = info.func_bodies.len() as u32 - 1;
+    let f = translate(&info, &wasm, last, &TranslateOptions::default()).unwrap();
+    f.promoted.into_vec()
+}
+
+#[test]
+fn a_leaf_keeps_the_globals_of_its_loops_in_slots() {
+    let f = translate_wat(
+        "(module
+            (global $a (mut i32) (i32.const 0))
+            (global $b i32 (i32.const 5))
+            (global $c (mut i32) (i32.const 0))
+            (func (param $n i32)
+              (global.set $c (i32.const 1))
+              (loop $l
+                (global.set $a (i32.add (global.get $a) (global.get $b)))
+                (br_if $l (i32.lt_u (global.get $a) (local.get $n))))))",
+    );
+    // $a (read and written in the loop) and $b (read only) get slots after the parameter;
+    // $c is only used outside the loop.
+    let a = PromotedGlobal {
+        global: 0,
+        slot: 1,
+        written: true,
+    };
+    let b = PromotedGlobal {
+        global: 1,
+        slot: 2,
+        written: false,
+    };
+    assert_eq!(&*f.promoted, &[a, b]);
+    assert_eq!(
+        &f.code[..2],
+        &[
+            Instr::GlobalGet { dst: 1, global: 0 },
+            Instr::GlobalGet { dst: 2, global: 1 }
+        ]
+    );
+    // The loop adds slot to slot, and only the written global is stored back, before the
+    // return.
+    assert!(f.code.contains(&Instr::I32Add(Bin {
+        dst: 1,
+        lhs: 1,
+        rhs: 2
+    })));
+    assert!(
+        !f.code
+            .iter()
+            .any(|i| matches!(i, Instr::GlobalGet { global: 2, .. }))
+    );
+    let n = f.code.len();
+    assert_eq!(
+        &f.code[n - 2..],
+        &[Instr::GlobalSet { src: 1, global: 0 }, Instr::Return]
+    );
+    assert_eq!(f.verify(), Ok(()));
+}
+
+#[test]
+fn globals_stay_in_the_store_when_a_call_or_an_alias_could_see_them() {
+    // Without the call it would be kept in a slot.
+    assert_eq!(
+        promoted_of(
+            "(module (global $g (mut i32) (i32.const 0)) (func $f)
+                (func (loop (global.set $g (i32.const 1)) (br_if 0 (global.get $g)))))"
+        )
+        .len(),
+        1
+    );
+    // A call: the callee may read or write any global.
+    assert!(
+        promoted_of(
+            "(module (global $g (mut i32) (i32.const 0)) (func $f)
+                (func (loop (global.set $g (i32.const 1)) (call $f) (br_if 0 (global.get $g)))))"
+        )
+        .is_empty()
+    );
+    // No loop: nothing to gain.
+    assert!(
+        promoted_of(
+            "(module (global $g (mut i32) (i32.const 0))
+                (func (global.set $g (i32.add (global.get $g) (i32.const 1)))))"
+        )
+        .is_empty()
+    );
+    // An imported mutable global may be imported again under another index; an imported
+    // constant may not change.
+    let p = promoted_of(
+        r#"(module (import "m" "v" (global $v (mut i32))) (import "m" "k" (global $k i32))
+            (func (loop (br_if 0 (i32.add (global.get $v) (global.get $k))))))"#,
+    );
+    assert_eq!(
+        p,
+        [PromotedGlobal {
+            global: 1,
+            slot: 0,
+            written: false
+        }]
+    );
+}
+
+#[test]
+fn verify_rejects_a_promoted_global_without_its_load() {
+    let mut f = translate_wat(
+        "(module (global $g (mut i32) (i32.const 0))
+            (func (loop (br_if 0 (global.get $g)))))",
+    );
+    assert_eq!(f.verify(), Ok(()));
+    f.code[0] = Instr::Copy { dst: 0, src: 0 };
+    assert!(f.verify().unwrap_err().contains("prologue"));
+}

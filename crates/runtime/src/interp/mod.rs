@@ -173,6 +173,8 @@ pub(crate) fn resume<T>(
     act.pc = cf
         .instr_before(act.pc)
         .ok_or_else(|| Error::msg("internal: no instruction to resume at"))?;
+    // The host may have changed a global while the call was suspended.
+    sync_promoted_globals(&mut store.inner, &mut act, SyncTo::Slots);
     continue_resumable(store, act, slots)
 }
 
@@ -264,12 +266,59 @@ fn drive<T>(store: &mut Store<T>, act: &mut Activation, slots: &mut [u64]) -> Re
                     break Err(with_trace(e, store, act));
                 }
             }
-            Exit::Trap(TrapCode::OutOfFuel) => break Ok(Outcome::OutOfFuel),
-            other => break Err(with_trace(exit_error(other), store, act)),
+            Exit::Trap(TrapCode::OutOfFuel) => {
+                sync_promoted_globals(&mut store.inner, act, SyncTo::Globals);
+                break Ok(Outcome::OutOfFuel);
+            }
+            other => {
+                if let Exit::Trap(_) = other {
+                    sync_promoted_globals(&mut store.inner, act, SyncTo::Globals);
+                }
+                break Err(with_trace(exit_error(other), store, act));
+            }
         }
     };
     store.inner.nesting -= 1;
     outcome
+}
+
+/// Which way [`sync_promoted_globals`] copies: to the globals or to the slots.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SyncTo {
+    /// Store the slots of written globals into the globals.
+    Globals,
+    /// Load every promoted global into its slot.
+    Slots,
+}
+
+/// Copies between the globals that the frame `act` stopped in keeps in slots
+/// ([`wvm_bytecode::PromotedGlobal`]) and the globals themselves. Such a function calls
+/// nothing, so it can only be the top frame; once its prologue has run, its slots hold the
+/// globals' current values.
+#[cold]
+#[inline(never)]
+fn sync_promoted_globals(inner: &mut StoreInner, act: &mut Activation, dir: SyncTo) {
+    let FuncKind::Wasm { instance, code, .. } = inner.funcs[act.func as usize].kind else {
+        return;
+    };
+    let Some(Ok(cf)) = code.get() else {
+        return;
+    };
+    if cf.promoted.is_empty() || act.pc < cf.promoted.len() {
+        return;
+    }
+    let ids = &inner.instances[instance as usize].globals;
+    for p in &cf.promoted {
+        let cell = &mut inner.globals[ids[p.global as usize] as usize].def.storage[0];
+        let Some(slot) = act.stack.get_mut(act.fp + p.slot as usize) else {
+            return;
+        };
+        match dir {
+            SyncTo::Globals if p.written => *cell = *slot,
+            SyncTo::Globals => {}
+            SyncTo::Slots => *slot = *cell,
+        }
+    }
 }
 
 /// Adds the Wasm frames of `act` (stopped at a trap or a host call) to a trap's backtrace.
