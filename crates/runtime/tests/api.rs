@@ -733,6 +733,62 @@ fn a_suspended_loop_shows_and_takes_the_globals_it_keeps_in_slots() -> Result<()
 }
 
 #[test]
+fn both_loops_charge_the_same_fuel_and_run_out_at_the_same_point() -> Result<()> {
+    // Loops closed by each kind of branch (br, br_if, a fused compare-and-branch, a loop
+    // counter's increment-and-branch) and forward branches to labels: the threaded loop's
+    // branches pay the charge of the segment they jump to themselves, which must change
+    // nothing that can be observed.
+    let wat = r#"(module
+        (global $g (mut i32) (i32.const 0))
+        (func (export "run") (param $n i32) (result i32) (local $i i32) (local $acc i32)
+          (loop $a
+            (local.set $acc (i32.add (local.get $acc) (local.get $i)))
+            (br_if $a (i32.ne (local.tee $i (i32.add (local.get $i) (i32.const 1))) (local.get $n))))
+          (local.set $i (i32.const 0))
+          (loop $b
+            (block $skip
+              (br_if $skip (i32.and (local.get $i) (i32.const 1)))
+              (local.set $acc (i32.xor (local.get $acc) (local.get $i))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (if (i32.lt_u (local.get $i) (local.get $n)) (then (br $b))))
+          (local.set $i (local.get $n))
+          (loop $c
+            (global.set $g (i32.add (global.get $g) (i32.const 3)))
+            (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+            (br_if $c (local.get $i)))
+          (i32.add (local.get $acc) (global.get $g))))"#;
+    let run = |threaded: bool, slice: u64| -> Result<(i32, u64, u32)> {
+        let mut config = Config::new();
+        config.consume_fuel(true).threaded_dispatch(threaded);
+        let engine = Engine::new(&config);
+        let module = Module::new(&engine, wat)?;
+        let mut store = Store::new(&engine, ());
+        let instance = Instance::new(&mut store, &module, &[])?;
+        let f = instance.get_func(&mut store, "run").unwrap();
+        store.set_fuel(slice)?;
+        let mut results = [Val::I32(0)];
+        let mut call = f.call_resumable(&mut store, &[Val::I32(1000)], &mut results)?;
+        let (mut used, mut stops) = (0, 0);
+        while let ResumableCall::OutOfFuel(invocation) = call {
+            used += slice - store.get_fuel()?;
+            stops += 1;
+            // A slice smaller than some segment's charge would never get past it.
+            assert!(stops < 100_000, "no progress with slices of {slice}");
+            store.set_fuel(slice)?;
+            call = invocation.resume(&mut store, &mut results)?;
+        }
+        used += slice - store.get_fuel()?;
+        Ok((results[0].i32().unwrap(), used, stops))
+    };
+    for slice in [u64::MAX / 2, 997, 101, 40] {
+        let threaded = run(true, slice)?;
+        assert_eq!(threaded, run(false, slice)?, "fuel slices of {slice}");
+        assert_eq!(threaded.0, run(true, u64::MAX / 2)?.0);
+    }
+    Ok(())
+}
+
+#[test]
 fn another_thread_interrupts_an_infinite_loop() -> Result<()> {
     let engine = Engine::new(Config::new().epoch_interruption(true));
     let module = Module::new(&engine, LOOP_FOREVER)?;

@@ -40,12 +40,25 @@ impl std::fmt::Debug for Op {
 }
 
 /// The threaded form of a function's code: `code[i]` with its handler, for every `i`.
+///
+/// A branch to an [`Instr::Fuel`] (with fuel metering, every label that starts a segment:
+/// loop headers when epochs are off, and the labels that forward branches land on) gets
+/// the handler from [`paying`] instead: taken, it pays that charge itself and goes on after
+/// the `Fuel` instruction, one dispatch fewer per loop iteration. Charges and the point
+/// where fuel runs out are the same: short of fuel it jumps to the `Fuel` instruction,
+/// which stops as it would have.
 pub(crate) fn thread(cf: &CompiledFunc) -> Box<[Op]> {
     cf.code
         .iter()
-        .map(|&instr| Op {
-            handler: handler_of(&instr),
-            instr,
+        .map(|&instr| {
+            let to_fuel = { instr }
+                .target_mut()
+                .is_some_and(|t| matches!(cf.code.get(*t as usize), Some(Instr::Fuel { .. })));
+            let handler = match paying::handler_of(&instr) {
+                Some(h) if to_fuel => h,
+                _ => handler_of(&instr),
+            };
+            Op { handler, instr }
         })
         .collect()
 }
@@ -182,6 +195,133 @@ macro_rules! jump {
         // code of the function that contains the branch, the current one.
         go!(unsafe { $cx.ops.add($target as usize) }, $regs, $mem, $cx)
     }};
+}
+
+/// Jumps to instruction index `target`, a `Fuel` instruction (see [`thread`]), paying its
+/// charge and going on after it; short of fuel, runs the `Fuel` instruction, which stops.
+macro_rules! jump_paying {
+    ($target:expr, $regs:expr, $mem:expr, $cx:expr) => {{
+        // SAFETY: as for `jump!`.
+        let to = unsafe { $cx.ops.add($target as usize) };
+        if let Instr::Fuel { cost } = instr(to)
+            && $cx.env.consume(u64::from(cost)).is_ok()
+        {
+            // SAFETY: a `Fuel` instruction is never the last (the last one branches,
+            // returns or traps: `CompiledFunc::verify`).
+            go!(unsafe { to.add(1) }, $regs, $mem, $cx)
+        }
+        go!(to, $regs, $mem, $cx)
+    }};
+}
+
+/// Handler `$name` of a compare-and-branch (`BrBin`), jumping with `$jump`.
+macro_rules! br_bin_handler {
+    ($name:ident, $jump:ident, $g:ident, |$x:ident, $y:ident| $e:expr) => {
+        #[allow(non_snake_case)]
+        pub(super) fn $name(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+            operands!(ip, Instr::$name(BrBin { lhs, rhs, target }));
+            let $x = $g(regs.get(lhs));
+            let $y = $g(regs.get(rhs));
+            if $e {
+                $jump!(target, regs, mem, cx)
+            }
+            next!(ip, regs, mem, cx)
+        }
+    };
+}
+
+/// Handler `$name` of a compare-and-branch with an immediate (`BrBinImm`).
+macro_rules! br_bin_imm_handler {
+    ($name:ident, $jump:ident, $g:ident, |$x:ident, $y:ident| $e:expr) => {
+        #[allow(non_snake_case)]
+        pub(super) fn $name(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+            operands!(
+                ip,
+                Instr::$name(BrBinImm {
+                    lhs,
+                    imm: i,
+                    target
+                })
+            );
+            let $x = $g(regs.get(lhs));
+            let $y = $g(imm(i));
+            if $e {
+                $jump!(target, regs, mem, cx)
+            }
+            next!(ip, regs, mem, cx)
+        }
+    };
+}
+
+/// Handlers `$slot` and `$imm` of a loop counter's increment-and-branch, with the bound in
+/// a slot or an immediate.
+macro_rules! inc_br_handlers {
+    ($slot:ident / $imm:ident, $jump:ident, $g:ident, |$x:ident, $y:ident| $e:expr) => {
+        #[allow(non_snake_case)]
+        pub(super) fn $slot(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+            operands!(
+                ip,
+                Instr::$slot {
+                    step,
+                    slot,
+                    rhs,
+                    target
+                }
+            );
+            let v = inc32(regs.get(slot), step);
+            regs.set(slot, v);
+            let ($x, $y) = ($g(v), $g(regs.get(rhs)));
+            if $e {
+                $jump!(target, regs, mem, cx)
+            }
+            next!(ip, regs, mem, cx)
+        }
+        #[allow(non_snake_case)]
+        pub(super) fn $imm(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+            operands!(
+                ip,
+                Instr::$imm {
+                    step,
+                    slot,
+                    rhs,
+                    target
+                }
+            );
+            let v = inc32(regs.get(slot), step);
+            regs.set(slot, v);
+            let ($x, $y) = ($g(v), $g(u64::from(rhs)));
+            if $e {
+                $jump!(target, regs, mem, cx)
+            }
+            next!(ip, regs, mem, cx)
+        }
+    };
+}
+
+/// The handlers of `br`, `br_if` and its negation, jumping with `$jump`.
+macro_rules! branch_handlers {
+    ($jump:ident) => {
+        pub(super) fn br(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+            operands!(ip, Instr::Br { target });
+            $jump!(target, regs, mem, cx)
+        }
+
+        pub(super) fn br_if_nez(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+            operands!(ip, Instr::BrIfNez { cond, target });
+            if regs.get(cond) as u32 != 0 {
+                $jump!(target, regs, mem, cx)
+            }
+            next!(ip, regs, mem, cx)
+        }
+
+        pub(super) fn br_if_eqz(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+            operands!(ip, Instr::BrIfEqz { cond, target });
+            if regs.get(cond) as u32 == 0 {
+                $jump!(target, regs, mem, cx)
+            }
+            next!(ip, regs, mem, cx)
+        }
+    };
 }
 
 /// Switches to instance `inst` (and its memory 0); returns that memory.
@@ -366,18 +506,7 @@ macro_rules! threaded_handlers {
                 next!(ip, regs, mem, cx)
             }
         )*
-        $(
-            #[allow(non_snake_case)]
-            fn $rn(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
-                operands!(ip, Instr::$rn(BrBin { lhs, rhs, target }));
-                let $rx = $rg(regs.get(lhs));
-                let $ry = $rg(regs.get(rhs));
-                if $re {
-                    jump!(target, regs, mem, cx)
-                }
-                next!(ip, regs, mem, cx)
-            }
-        )*
+        $(br_bin_handler!($rn, jump, $rg, |$rx, $ry| $re);)*
 
         $($(
             #[allow(non_snake_case)]
@@ -389,43 +518,33 @@ macro_rules! threaded_handlers {
                 next!(ip, regs, mem, cx)
             }
         )?)*
-        $($(
-            #[allow(non_snake_case)]
-            fn $ri(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
-                operands!(ip, Instr::$ri(BrBinImm { lhs, imm: i, target }));
-                let $rx = $rg(regs.get(lhs));
-                let $ry = $rg(imm(i));
-                if $re {
-                    jump!(target, regs, mem, cx)
-                }
-                next!(ip, regs, mem, cx)
-            }
-        )?)*
+        $($(br_bin_imm_handler!($ri, jump, $rg, |$rx, $ry| $re);)?)*
+        $(inc_br_handlers!($cn / $ci, jump, $cg, |$cx, $cy| $ce);)*
 
-        $(
-            #[allow(non_snake_case)]
-            fn $cn(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
-                operands!(ip, Instr::$cn { step, slot, rhs, target });
-                let v = inc32(regs.get(slot), step);
-                regs.set(slot, v);
-                let ($cx, $cy) = ($cg(v), $cg(regs.get(rhs)));
-                if $ce {
-                    jump!(target, regs, mem, cx)
-                }
-                next!(ip, regs, mem, cx)
+        /// The same branches for loops that start with a `Fuel` instruction: taken, they
+        /// pay it (see [`thread`]).
+        mod paying {
+            use super::*;
+
+            $(br_bin_handler!($rn, jump_paying, $rg, |$rx, $ry| $re);)*
+            $($(br_bin_imm_handler!($ri, jump_paying, $rg, |$rx, $ry| $re);)?)*
+            $(inc_br_handlers!($cn / $ci, jump_paying, $cg, |$cx, $cy| $ce);)*
+            branch_handlers!(jump_paying);
+
+            /// The paying handler of `instr`'s variant, if it is a branch that has one.
+            pub(super) fn handler_of(instr: &Instr) -> Option<Handler> {
+                Some(match instr {
+                    $(Instr::$rn(_) => $rn,)*
+                    $($(Instr::$ri(_) => $ri,)?)*
+                    $(Instr::$cn { .. } => $cn,)*
+                    $(Instr::$ci { .. } => $ci,)*
+                    Instr::Br { .. } => br,
+                    Instr::BrIfNez { .. } => br_if_nez,
+                    Instr::BrIfEqz { .. } => br_if_eqz,
+                    _ => return None,
+                })
             }
-            #[allow(non_snake_case)]
-            fn $ci(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
-                operands!(ip, Instr::$ci { step, slot, rhs, target });
-                let v = inc32(regs.get(slot), step);
-                regs.set(slot, v);
-                let ($cx, $cy) = ($cg(v), $cg(u64::from(rhs)));
-                if $ce {
-                    jump!(target, regs, mem, cx)
-                }
-                next!(ip, regs, mem, cx)
-            }
-        )*
+        }
 
         /// The handler of `instr`'s variant.
         fn handler_of(instr: &Instr) -> Handler {
@@ -518,26 +637,7 @@ fn canon_f64(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
     next!(ip, regs, mem, cx)
 }
 
-fn br(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
-    operands!(ip, Instr::Br { target });
-    jump!(target, regs, mem, cx)
-}
-
-fn br_if_nez(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
-    operands!(ip, Instr::BrIfNez { cond, target });
-    if regs.get(cond) as u32 != 0 {
-        jump!(target, regs, mem, cx)
-    }
-    next!(ip, regs, mem, cx)
-}
-
-fn br_if_eqz(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
-    operands!(ip, Instr::BrIfEqz { cond, target });
-    if regs.get(cond) as u32 == 0 {
-        jump!(target, regs, mem, cx)
-    }
-    next!(ip, regs, mem, cx)
-}
+branch_handlers!(jump);
 
 fn br_table(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
     operands!(ip, Instr::BrTable { index, len });
