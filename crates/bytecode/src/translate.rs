@@ -246,34 +246,15 @@ struct Scan {
     in_loops: std::collections::BTreeSet<u32>,
     /// The globals the function writes anywhere.
     written: std::collections::BTreeSet<u32>,
-    /// For each global of the module: may it be kept in a slot (nothing can alias it, and
-    /// its values fit one).
-    promotable: Vec<bool>,
 }
 
 impl Scan {
-    fn of(info: &ModuleInfo, body: &FunctionBody<'_>) -> Result<Scan, CompileError> {
-        use wvm_environ::{Mutability, ValType};
+    fn of(body: &FunctionBody<'_>) -> Result<Scan, CompileError> {
         let mut scan = Scan {
             consts: Vec::new(),
             calls: false,
             in_loops: Default::default(),
             written: Default::default(),
-            promotable: info
-                .globals
-                .iter()
-                .enumerate()
-                .map(|(i, g)| {
-                    // An imported mutable global may be imported twice under two indices.
-                    let unaliased = g.mutability() == Mutability::Const
-                        || i as u32 >= info.num_imported_globals;
-                    let scalar = matches!(
-                        g.content(),
-                        ValType::I32 | ValType::I64 | ValType::F32 | ValType::F64
-                    );
-                    unaliased && scalar
-                })
-                .collect(),
         };
         // For each open block: is it a loop.
         let mut blocks: Vec<bool> = Vec::new();
@@ -332,13 +313,26 @@ impl Scan {
     }
 
     /// `(global, written)` of each global to keep in a slot: those used inside a loop of
-    /// a function that calls nothing, unless another index could name the same global.
-    fn promotable(&self) -> impl Iterator<Item = (u32, bool)> + '_ {
+    /// a function that calls nothing, unless another index could name the same global (an
+    /// imported mutable global may be imported twice) or its values do not fit a slot.
+    fn promotable<'a>(&'a self, info: &'a ModuleInfo) -> impl Iterator<Item = (u32, bool)> + 'a {
+        use wvm_environ::{Mutability, ValType};
+        let keep = move |g: u32| {
+            let Some(ty) = info.globals.get(g as usize) else {
+                return false;
+            };
+            let unaliased = ty.mutability() == Mutability::Const || g >= info.num_imported_globals;
+            let scalar = matches!(
+                ty.content(),
+                ValType::I32 | ValType::I64 | ValType::F32 | ValType::F64
+            );
+            unaliased && scalar
+        };
         self.in_loops
             .iter()
-            .filter(|_| !self.calls)
-            .filter(|&&g| self.promotable.get(g as usize).copied().unwrap_or(false))
-            .map(|&g| (g, self.written.contains(&g)))
+            .copied()
+            .filter(move |&g| !self.calls && keep(g))
+            .map(|g| (g, self.written.contains(&g)))
     }
 }
 
@@ -374,11 +368,11 @@ pub fn translate(
     let num_locals = num_locals as u32;
 
     // One pass ahead of translation finds the constants and the globals to promote.
-    let scan = Scan::of(info, &body)?;
+    let scan = Scan::of(&body)?;
     // Promoted globals get slots after the locals, then constants, then the operand stack.
     let mut template = vec![0u64; (num_locals - num_params) as usize];
     let promoted: Vec<PromotedGlobal> = scan
-        .promotable()
+        .promotable(info)
         .map(|(global, written)| {
             template.push(0);
             PromotedGlobal {

@@ -54,10 +54,12 @@ pub(crate) fn thread(cf: &CompiledFunc) -> Box<[Op]> {
             let to_fuel = { instr }
                 .target_mut()
                 .is_some_and(|t| matches!(cf.code.get(*t as usize), Some(Instr::Fuel { .. })));
-            let handler = match paying::handler_of(&instr) {
-                Some(h) if to_fuel => h,
-                _ => handler_of(&instr),
+            let paying = if to_fuel {
+                paying::handler_of(&instr)
+            } else {
+                None
             };
+            let handler = paying.unwrap_or_else(|| handler_of(&instr));
             Op { handler, instr }
         })
         .collect()
