@@ -12,6 +12,8 @@
 //! Instructions are at most 16 bytes; the few that need more operands are followed by an
 //! [`Instr::Extra`] word.
 
+use crate::simd::*;
+
 /// A frame-relative slot index.
 pub type Slot = u32;
 
@@ -187,6 +189,27 @@ macro_rules! define_instr {
                     Instr::TableGet { dst, index, .. } => { f(dst); f(index) }
                     Instr::TableSet { index, value, .. } => { f(index); f(value) }
                     Instr::TableSize { dst, .. } | Instr::RefFunc { dst, .. } => f(dst),
+                    Instr::VUn { dst, src, .. }
+                    | Instr::VSplat { dst, src, .. }
+                    | Instr::VTest { dst, src, .. }
+                    | Instr::VExtract { dst, src, .. }
+                    | Instr::CopyV { dst, src } => { f(dst); f(src) }
+                    Instr::VBin { dst, lhs: a, rhs: b, .. }
+                    | Instr::VTern { dst, a, b, .. }
+                    | Instr::VShift { dst, lhs: a, rhs: b, .. }
+                    | Instr::VReplace { dst, vec: a, val: b, .. }
+                    | Instr::VShuffle { dst, lhs: a, rhs: b }
+                    | Instr::SelectV { dst, cond: a, lhs: b } => { f(dst); f(a); f(b) }
+                    Instr::VLoad { dst, addr, .. } | Instr::VLoadLane { dst, addr, .. } => {
+                        f(dst);
+                        f(addr)
+                    }
+                    Instr::VStore { addr, value, .. } | Instr::VStoreLane { addr, value, .. } => {
+                        f(addr);
+                        f(value)
+                    }
+                    Instr::VGlobalGet { dst, .. } => f(dst),
+                    Instr::VGlobalSet { src, .. } => f(src),
                 }
             }
 
@@ -225,7 +248,21 @@ macro_rules! define_instr {
                     | Instr::TableSize { dst, .. }
                     | Instr::RefFunc { dst, .. }
                     | Instr::CanonF32 { dst, .. }
-                    | Instr::CanonF64 { dst, .. } => Some(dst),
+                    | Instr::CanonF64 { dst, .. }
+                    | Instr::VUn { dst, .. }
+                    | Instr::VBin { dst, .. }
+                    | Instr::VShift { dst, .. }
+                    | Instr::VSplat { dst, .. }
+                    | Instr::VTest { dst, .. }
+                    | Instr::VExtract { dst, .. }
+                    | Instr::VReplace { dst, .. }
+                    | Instr::VLoad { dst, .. }
+                    | Instr::CopyV { dst, .. }
+                    | Instr::VTern { dst, .. }
+                    | Instr::VShuffle { dst, .. }
+                    | Instr::VLoadLane { dst, .. }
+                    | Instr::SelectV { dst, .. }
+                    | Instr::VGlobalGet { dst, .. } => Some(dst),
                     _ => None,
                 }
             }
@@ -252,6 +289,10 @@ macro_rules! define_instr {
                     | Instr::TableFill { .. }
                     | Instr::TableCopy { .. }
                     | Instr::TableInit { .. }
+                    | Instr::VLoad { .. }
+                    | Instr::VStore { .. }
+                    | Instr::VLoadLane { .. }
+                    | Instr::VStoreLane { .. }
                     | Instr::I32DivS(_)
                     | Instr::I32DivU(_)
                     | Instr::I32RemS(_)
@@ -372,6 +413,45 @@ with_numeric_ops! { define_instr! {
         CanonF32 { dst: Slot, src: Slot },
         /// Deterministic mode: `dst = src`, a NaN replaced by the canonical f64 NaN.
         CanonF64 { dst: Slot, src: Slot },
+        // The v128 family (see `simd.rs`): operands named `v...` or documented as vectors
+        // are vector cells, the others scalar cells.
+        /// Vectors: `dst = op src`.
+        VUn { op: VUnOp, dst: Slot, src: Slot },
+        /// Vectors: `dst = lhs op rhs`.
+        VBin { op: VBinOp, dst: Slot, lhs: Slot, rhs: Slot },
+        /// Vectors: `dst = op(a, b, c)`; followed by `Extra { a: c }`.
+        VTern { op: VTernOp, dst: Slot, a: Slot, b: Slot },
+        /// Vector `dst = lhs op rhs`, `rhs` a scalar i32 shift count.
+        VShift { op: VShiftOp, dst: Slot, lhs: Slot, rhs: Slot },
+        /// Vector `dst` = scalar `src` in every lane.
+        VSplat { op: VSplatOp, dst: Slot, src: Slot },
+        /// Scalar i32 `dst = op` of vector `src`.
+        VTest { op: VTestOp, dst: Slot, src: Slot },
+        /// Scalar `dst` = lane `lane` of vector `src`.
+        VExtract { op: VExtractOp, lane: u8, dst: Slot, src: Slot },
+        /// Vector `dst` = vector `vec` with lane `lane` set to scalar `val`.
+        VReplace { op: VReplaceOp, lane: u8, dst: Slot, vec: Slot, val: Slot },
+        /// Vectors: `dst = i8x16.shuffle(lhs, rhs)`; followed by `Extra { a }`, the slot
+        /// of a vector constant holding the 16 lane indices.
+        VShuffle { dst: Slot, lhs: Slot, rhs: Slot },
+        /// Vector `dst` loaded from memory 0 at scalar `addr` + `offset`.
+        VLoad { op: VLoadOp, dst: Slot, addr: Slot, offset: u32 },
+        /// Vector `value` stored to memory 0 at scalar `addr` + `offset`.
+        VStore { addr: Slot, value: Slot, offset: u32 },
+        /// Vector `dst` = vector `Extra.a` with lane `lane` loaded from memory 0 at scalar
+        /// `addr` + `offset`; followed by `Extra { a }`.
+        VLoadLane { op: VLoadLaneOp, lane: u8, dst: Slot, addr: Slot, offset: u32 },
+        /// Lane `lane` of vector `value` stored to memory 0 at scalar `addr` + `offset`.
+        VStoreLane { op: VStoreLaneOp, lane: u8, addr: Slot, value: Slot, offset: u32 },
+        /// In a function using v128: `dst = src`, both the scalar and the vector cell (the
+        /// translator does not track which one holds the value).
+        CopyV { dst: Slot, src: Slot },
+        /// As [`Instr::Select`], both cells; followed by `Extra { a: rhs }`.
+        SelectV { dst: Slot, cond: Slot, lhs: Slot },
+        /// Vector `dst` = v128 global `global`.
+        VGlobalGet { dst: Slot, global: u32 },
+        /// v128 global `global` = vector `src`.
+        VGlobalSet { src: Slot, global: u32 },
     }
 }}
 
@@ -639,6 +719,31 @@ impl Instr {
     /// redirected: see [`Instr::result_slot_mut`]).
     pub fn result_slot(&self) -> Option<Slot> {
         { *self }.result_slot_mut().map(|s| *s)
+    }
+
+    /// Whether this instruction reads or writes vector cells, which only the frames of
+    /// functions using v128 have.
+    pub fn uses_vector_cells(&self) -> bool {
+        matches!(
+            self,
+            Instr::VUn { .. }
+                | Instr::VBin { .. }
+                | Instr::VTern { .. }
+                | Instr::VShift { .. }
+                | Instr::VSplat { .. }
+                | Instr::VTest { .. }
+                | Instr::VExtract { .. }
+                | Instr::VReplace { .. }
+                | Instr::VShuffle { .. }
+                | Instr::VLoad { .. }
+                | Instr::VStore { .. }
+                | Instr::VLoadLane { .. }
+                | Instr::VStoreLane { .. }
+                | Instr::CopyV { .. }
+                | Instr::SelectV { .. }
+                | Instr::VGlobalGet { .. }
+                | Instr::VGlobalSet { .. }
+        )
     }
 }
 

@@ -20,7 +20,12 @@
 #![forbid(unsafe_code)]
 
 mod instr;
+mod simd;
 mod translate;
 
 pub use instr::{Bin, BinImm, BrBin, BrBinImm, Instr, Load, Slot, Store, Un};
+pub use simd::{
+    VBinOp, VExtractOp, VLoadLaneOp, VLoadOp, VReplaceOp, VShiftOp, VSplatOp, VStoreLaneOp,
+    VTernOp, VTestOp, VUnOp,
+};
 pub use translate::{CompiledFunc, MAX_FRAME_SLOTS, PromotedGlobal, TranslateOptions, translate};

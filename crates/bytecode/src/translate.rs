@@ -56,6 +56,12 @@ pub struct CompiledFunc {
     /// Initial contents of slots `num_params..num_params + template.len()`: zeroed locals,
     /// then the constants.
     pub template: Box<[u64]>,
+    /// The function uses v128 values, so its frame has a vector cell beside each slot and
+    /// its copies move both cells (see `crate::simd`).
+    pub wide: bool,
+    /// For a wide function, the initial vector cells of the template's slots (zeroed
+    /// locals, the v128 constants); empty otherwise.
+    pub vtemplate: Box<[u128]>,
     /// `(instruction index, Wasm byte offset)` of every instruction that may trap or call
     /// ([`Instr::may_trap_or_call`]), sorted by index: the offset (in the module binary) of
     /// the operator that produced it. Read only to describe a trap, never while running.
@@ -118,6 +124,10 @@ impl CompiledFunc {
         {
             return Err("frame too small for its parameters, template or results".into());
         }
+        let vlen = if self.wide { self.template.len() } else { 0 };
+        if self.vtemplate.len() != vlen {
+            return Err("vector template does not match the template".into());
+        }
         for (i, instr) in code.iter().enumerate() {
             let mut bad = None;
             instr.for_each_slot(|s| {
@@ -127,6 +137,9 @@ impl CompiledFunc {
             });
             if let Some(s) = bad {
                 return Err(format!("{i}: {instr:?} names slot {s}, frame has {size}"));
+            }
+            if !self.wide && instr.uses_vector_cells() {
+                return Err(format!("{i}: {instr:?} needs vector cells the frame lacks"));
             }
             if let Some(&mut t) = { *instr }.target_mut()
                 && t as usize >= n
@@ -138,8 +151,14 @@ impl CompiledFunc {
                 _ => Err(format!("{i}: {instr:?} lacks its Extra word")),
             };
             match *instr {
-                Instr::Select { .. } if extra()? >= size => {
-                    return Err(format!("{i}: select names a slot past the frame"));
+                Instr::Select { .. }
+                | Instr::SelectV { .. }
+                | Instr::VTern { .. }
+                | Instr::VShuffle { .. }
+                | Instr::VLoadLane { .. }
+                    if extra()? >= size =>
+                {
+                    return Err(format!("{i}: {instr:?} names a slot past the frame"));
                 }
                 Instr::CallIndirect { .. }
                 | Instr::MemoryInit { .. }
@@ -206,6 +225,11 @@ struct Translator<'a> {
     reachable: bool,
     dead_depth: u32,
     consts: HashMap<u64, Slot>,
+    /// The slots of the v128 constants (and shuffle lane masks).
+    vconsts: HashMap<u128, Slot>,
+    /// See [`CompiledFunc::wide`] and [`CompiledFunc::vtemplate`].
+    wide: bool,
+    vtemplate: Vec<u128>,
     /// The frame template (locals' zeros, then the constants), the number of parameters
     /// (the template starts after them) and of parameters and locals (constants' slots
     /// start there).
@@ -236,10 +260,20 @@ struct Translator<'a> {
     promoted: Vec<PromotedGlobal>,
 }
 
+/// A constant of the body: scalar bits, or a v128 (also a shuffle's lane indices).
+#[derive(Clone, Copy)]
+enum Const {
+    Scalar(u64),
+    V128(u128),
+}
+
 /// What translation needs to know about a body before it starts.
 struct Scan {
-    /// The bits of every constant, in order of appearance.
-    consts: Vec<u64>,
+    /// Every constant, in order of appearance.
+    consts: Vec<Const>,
+    /// The body makes a v128 value (an operator, a global, a call's result), so the
+    /// function is wide.
+    wide: bool,
     /// The function calls something (so a callee could read or write any global).
     calls: bool,
     /// The globals read or written inside a loop.
@@ -249,9 +283,10 @@ struct Scan {
 }
 
 impl Scan {
-    fn of(body: &FunctionBody<'_>) -> Result<Scan, CompileError> {
+    fn of(body: &FunctionBody<'_>, info: &ModuleInfo) -> Result<Scan, CompileError> {
         let mut scan = Scan {
             consts: Vec::new(),
+            wide: false,
             calls: false,
             in_loops: Default::default(),
             written: Default::default(),
@@ -262,12 +297,24 @@ impl Scan {
         for op in body.get_operators_reader()? {
             use Operator as O;
             let op = op?;
+            if !scan.wide {
+                scan.wide = makes_v128(&op, info);
+            }
             let bits = match op {
                 O::I32Const { value } => u64::from(value as u32),
                 O::I64Const { value } => value as u64,
                 O::F32Const { value } => u64::from(value.bits()),
                 O::F64Const { value } => value.bits(),
                 O::RefNull { .. } => 0,
+                O::V128Const { value } => {
+                    scan.consts
+                        .push(Const::V128(u128::from_le_bytes(*value.bytes())));
+                    continue;
+                }
+                O::I8x16Shuffle { lanes } => {
+                    scan.consts.push(Const::V128(u128::from_le_bytes(lanes)));
+                    continue;
+                }
                 O::Block { .. } | O::If { .. } | O::TryTable { .. } | O::Try { .. } => {
                     blocks.push(false);
                     continue;
@@ -307,7 +354,7 @@ impl Scan {
                 }
                 _ => continue,
             };
-            scan.consts.push(bits);
+            scan.consts.push(Const::Scalar(bits));
         }
         Ok(scan)
     }
@@ -357,10 +404,13 @@ pub fn translate(
     let num_results = ty.results().len() as u32;
     let body = FunctionBody::new(BinaryReader::new(&wasm[range.clone()], range.start as u64));
 
+    let is_v128 = |t: &wvm_environ::ValType| *t == wvm_environ::ValType::V128;
+    let mut wide = ty.params().iter().chain(ty.results()).any(is_v128);
     let mut num_locals = u64::from(num_params);
     for local in body.get_locals_reader()? {
-        let (count, _ty) = local?;
+        let (count, ty) = local?;
         num_locals += u64::from(count);
+        wide |= ty == wvm_environ::wasmparser::ValType::V128;
     }
     if num_locals >= u64::from(MAX_FRAME_SLOTS) {
         return Err(err("function has too many locals", range.start as u64));
@@ -368,7 +418,8 @@ pub fn translate(
     let num_locals = num_locals as u32;
 
     // One pass ahead of translation finds the constants and the globals to promote.
-    let scan = Scan::of(&body)?;
+    let scan = Scan::of(&body, info)?;
+    let wide = wide || scan.wide;
     // Promoted globals get slots after the locals, then constants, then the operand stack.
     let mut template = vec![0u64; (num_locals - num_params) as usize];
     let promoted: Vec<PromotedGlobal> = scan
@@ -384,11 +435,30 @@ pub fn translate(
         .collect();
     let num_locals = num_locals + promoted.len() as u32;
     let mut consts = HashMap::new();
-    for bits in scan.consts {
-        consts.entry(bits).or_insert_with(|| {
-            template.push(bits);
-            num_params + template.len() as u32 - 1
-        });
+    let mut vconsts = HashMap::new();
+    // Vector cells of the template: zero except for the v128 constants.
+    let mut vtemplate = vec![0u128; if wide { template.len() } else { 0 }];
+    for c in scan.consts {
+        let next = num_params + template.len() as u32;
+        match c {
+            Const::Scalar(bits) => {
+                consts.entry(bits).or_insert_with(|| {
+                    template.push(bits);
+                    vtemplate.push(0);
+                    next
+                });
+            }
+            Const::V128(v) => {
+                vconsts.entry(v).or_insert_with(|| {
+                    template.push(v as u64);
+                    vtemplate.push(v);
+                    next
+                });
+            }
+        }
+    }
+    if !wide {
+        vtemplate.clear();
     }
     let stack_base = num_params + template.len() as u32;
     if stack_base >= MAX_FRAME_SLOTS {
@@ -414,6 +484,9 @@ pub fn translate(
         reachable: true,
         dead_depth: 0,
         consts,
+        vconsts,
+        wide,
+        vtemplate,
         template,
         num_params,
         num_locals,
@@ -454,6 +527,8 @@ pub fn translate(
         num_results,
         frame_size,
         template: t.template.into_boxed_slice(),
+        wide: t.wide,
+        vtemplate: t.vtemplate.into_boxed_slice(),
         offsets: t.offsets.into_boxed_slice(),
         promoted: t.promoted.into_boxed_slice(),
     };
@@ -549,7 +624,11 @@ impl Translator<'_> {
             | O::I64Store8 { .. }
             | O::I64Store16 { .. }
             | O::I64Store32 { .. } => costs.store,
-            _ => costs.base,
+            _ => match simd::simd_memory_kind(op) {
+                Some(true) => costs.load,
+                Some(false) => costs.store,
+                None => costs.base,
+            },
         };
         if let Instr::Fuel { cost: total } = &mut self.code[at] {
             *total = total.saturating_add(cost);
@@ -600,7 +679,7 @@ impl Translator<'_> {
         let src = self.stack[index];
         if src != own {
             self.uses_height(index as u32);
-            self.emit(Instr::Copy { dst: own, src });
+            self.copy(own, src);
             self.stack[index] = own;
         }
     }
@@ -668,7 +747,7 @@ impl Translator<'_> {
             let dst = self.pos(to + i as u32);
             if src != dst {
                 self.uses_height(to + i as u32);
-                self.emit(Instr::Copy { dst, src });
+                self.copy(dst, src);
             }
         }
     }
@@ -729,23 +808,21 @@ impl Translator<'_> {
                 let own = self.pos((len - n as usize + i) as u32);
                 if *src != own {
                     self.uses_height((len - n as usize + i) as u32);
-                    self.emit(Instr::Copy {
-                        dst: own,
-                        src: *src,
-                    });
+                    self.copy(own, *src);
                     *src = own;
                 }
             }
         }
         if let [src] = srcs[..]
             && src != 0
+            && !self.wide
         {
             self.emit(Instr::Return1 { src });
             return;
         }
         for (i, src) in srcs.into_iter().enumerate() {
             if src != i as u32 {
-                self.emit(Instr::Copy { dst: i as u32, src });
+                self.copy(i as u32, src);
             }
         }
         self.emit(Instr::Return);
@@ -895,7 +972,24 @@ impl Translator<'_> {
             self.last_result = None;
             return;
         }
-        self.emit(Instr::Copy { dst: local, src: v });
+        self.copy(local, v);
+    }
+
+    /// `dst = src`: both cells in a wide function.
+    fn copy(&mut self, dst: Slot, src: Slot) {
+        if self.wide {
+            self.emit(Instr::CopyV { dst, src });
+        } else {
+            self.emit(Instr::Copy { dst, src });
+        }
+    }
+
+    /// Whether global `global` holds a v128.
+    fn is_v128_global(&self, global: u32) -> bool {
+        self.info
+            .globals
+            .get(global as usize)
+            .is_some_and(|g| g.content() == wvm_environ::ValType::V128)
     }
 
     fn call(&mut self, func: Option<u32>, ty_index: u32) {
@@ -1109,7 +1203,11 @@ impl Translator<'_> {
                 let rhs = self.pop();
                 let lhs = self.pop();
                 let dst = self.push_result();
-                self.produce(Instr::Select { dst, cond, lhs });
+                if self.wide {
+                    self.produce(Instr::SelectV { dst, cond, lhs });
+                } else {
+                    self.produce(Instr::Select { dst, cond, lhs });
+                }
                 self.code.push(Instr::Extra { a: rhs, b: 0, c: 0 });
             }
             O::LocalGet { local_index } => self.push_slot(local_index),
@@ -1123,6 +1221,20 @@ impl Translator<'_> {
             }
             O::GlobalSet { global_index } if let Some(slot) = self.promoted_slot(global_index) => {
                 self.set_local(slot);
+            }
+            O::GlobalGet { global_index } if self.is_v128_global(global_index) => {
+                let dst = self.push_result();
+                self.produce(Instr::VGlobalGet {
+                    dst,
+                    global: global_index,
+                });
+            }
+            O::GlobalSet { global_index } if self.is_v128_global(global_index) => {
+                let src = self.pop();
+                self.emit(Instr::VGlobalSet {
+                    src,
+                    global: global_index,
+                });
             }
             O::GlobalGet { global_index } => {
                 let dst = self.push_result();
@@ -1224,6 +1336,32 @@ fn nan_producer(op: &Operator<'_>) -> Option<fn(Slot) -> Instr> {
     }
 }
 
+/// Whether `op` makes a v128 value: a v128 operator, a v128 global's value or a call's
+/// v128 result (v128 values come from nowhere else but parameters and locals).
+fn makes_v128(op: &Operator<'_>, info: &ModuleInfo) -> bool {
+    use wvm_environ::ValType;
+    let returns_v128 = |ty: &wvm_environ::FuncType| ty.results().contains(&ValType::V128);
+    match *op {
+        Operator::GlobalGet { global_index } => info
+            .globals
+            .get(global_index as usize)
+            .is_some_and(|g| g.content() == ValType::V128),
+        Operator::Call { function_index } | Operator::ReturnCall { function_index } => {
+            (function_index as usize) < info.functions.len()
+                && returns_v128(info.func_type(function_index))
+        }
+        Operator::CallIndirect { type_index, .. }
+        | Operator::ReturnCallIndirect { type_index, .. }
+        | Operator::CallRef { type_index }
+        | Operator::ReturnCallRef { type_index } => info
+            .types
+            .get(type_index as usize)
+            .is_some_and(returns_v128),
+        ref other => simd::is_simd(other),
+    }
+}
+
 mod memory;
+mod simd;
 #[cfg(test)]
 mod tests;

@@ -5,6 +5,10 @@
 //! or unsigned range of their width (`4294967295` and `-1` are the same i32). Floats use Rust's
 //! float syntax, which includes `inf`, `-inf`, `nan` and `-0`. Results print as signed decimal
 //! integers and Rust's `Display` of floats, so `1.5` prints `1.5`.
+//!
+//! A v128 is written as the text format writes a `v128.const`: a shape and its lanes, as one
+//! argument (`"i32x4 1 2 3 -1"`, `"f32x4 1.5 0 -0 inf"`, also `i8x16`, `i16x8`, `i64x2`,
+//! `f64x2`), or as one 128-bit integer (`0x...`). It prints as `i32x4` with signed lanes.
 
 use anyhow::{Result, bail};
 use wvm::{Val, ValType};
@@ -16,7 +20,7 @@ pub fn parse(ty: ValType, s: &str) -> Result<Val> {
         ValType::I64 => parse_int(s, 64).map(|bits| Val::I64(bits as u64 as i64)),
         ValType::F32 => s.parse::<f32>().ok().map(|f| Val::F32(f.to_bits())),
         ValType::F64 => s.parse::<f64>().ok().map(|f| Val::F64(f.to_bits())),
-        ValType::V128 => parse_int(s, 128).map(Val::V128),
+        ValType::V128 => parse_v128(s).map(Val::V128),
         ValType::FuncRef => is_null(s).then_some(Val::FuncRef(None)),
         ValType::ExternRef => is_null(s).then_some(Val::ExternRef(None)),
     };
@@ -33,7 +37,9 @@ fn expected(ty: ValType) -> &'static str {
         ValType::I64 => "an i64 (decimal or 0x hex, within 64 bits)",
         ValType::F32 => "an f32 (like 1.5, -0, inf or nan)",
         ValType::F64 => "an f64 (like 1.5, -0, inf or nan)",
-        ValType::V128 => "a v128 (decimal or 0x hex, within 128 bits)",
+        ValType::V128 => {
+            "a v128 (a shape and its lanes, like \"i32x4 1 2 3 4\" or \"f64x2 1.5 -0\", or one 0x hex 128-bit integer)"
+        }
         ValType::FuncRef => "a funcref (only `null` can be given on the command line)",
         ValType::ExternRef => "an externref (only `null` can be given on the command line)",
     }
@@ -79,6 +85,34 @@ fn parse_int(s: &str, bits: u32) -> Option<u128> {
     }
 }
 
+/// Parses a v128: `shape lane...` (lanes in the syntax of their type) or one integer.
+fn parse_v128(s: &str) -> Option<u128> {
+    let mut words = s.split_whitespace();
+    let shape = words.next()?;
+    let lanes: Vec<&str> = words.collect();
+    let (count, bits): (usize, u32) = match shape {
+        "i8x16" => (16, 8),
+        "i16x8" => (8, 16),
+        "i32x4" | "f32x4" => (4, 32),
+        "i64x2" | "f64x2" => (2, 64),
+        _ if lanes.is_empty() => return parse_int(s, 128),
+        _ => return None,
+    };
+    if lanes.len() != count {
+        return None;
+    }
+    let mut v = 0u128;
+    for (i, lane) in lanes.iter().enumerate() {
+        let lane_bits = match shape {
+            "f32x4" => u128::from(lane.parse::<f32>().ok()?.to_bits()),
+            "f64x2" => u128::from(lane.parse::<f64>().ok()?.to_bits()),
+            _ => parse_int(lane, bits)?,
+        };
+        v |= lane_bits << (i as u32 * bits);
+    }
+    Some(v)
+}
+
 /// Formats a result value for printing.
 pub fn format(val: &Val) -> String {
     match val {
@@ -86,7 +120,12 @@ pub fn format(val: &Val) -> String {
         Val::I64(v) => v.to_string(),
         Val::F32(bits) => f32::from_bits(*bits).to_string(),
         Val::F64(bits) => f64::from_bits(*bits).to_string(),
-        Val::V128(v) => format!("0x{v:032x}"),
+        Val::V128(v) => {
+            let lanes: Vec<String> = (0..4)
+                .map(|i| (((*v >> (32 * i)) as u32) as i32).to_string())
+                .collect();
+            format!("i32x4 {}", lanes.join(" "))
+        }
         Val::FuncRef(None) | Val::ExternRef(None) => "ref.null".to_string(),
         Val::FuncRef(Some(_)) => "ref.func".to_string(),
         Val::ExternRef(Some(_)) => "ref.extern".to_string(),
@@ -184,7 +223,37 @@ mod tests {
         );
         assert_eq!(
             format(&parse(ValType::V128, "0x1").unwrap()),
-            "0x00000000000000000000000000000001"
+            "i32x4 1 0 0 0"
         );
+    }
+
+    #[test]
+    fn v128_shapes() {
+        let v = |s: &str| match parse(ValType::V128, s) {
+            Ok(Val::V128(v)) => Some(v),
+            _ => None,
+        };
+        assert_eq!(
+            v("i32x4 1 2 3 -1"),
+            Some(0xffffffff_00000003_00000002_00000001)
+        );
+        assert_eq!(
+            v("i64x2 0x10 -2"),
+            Some(0xffff_ffff_ffff_fffe_0000_0000_0000_0010)
+        );
+        assert_eq!(v("i16x8 1 0 0 0 0 0 0 65535"), Some(0xffff << 112 | 1));
+        assert_eq!(
+            v("i8x16 1 0 0 0 0 0 0 0 0 0 0 0 0 0 0 -128"),
+            Some(0x80 << 120 | 1)
+        );
+        assert_eq!(v("f32x4 1 -0 0 0"), Some(0x8000_0000_3f80_0000));
+        assert_eq!(v("f64x2 0 1.5"), Some(0x3ff8_0000_0000_0000 << 64));
+        assert_eq!(v("i32x4 1 2 3"), None, "too few lanes");
+        assert_eq!(v("i32x4 1 2 3 4294967296"), None, "lane out of range");
+        assert_eq!(v("i128 1"), None);
+        let printed = format(&Val::V128(v("i32x4 1 2 3 -4").unwrap()));
+        assert_eq!(printed, "i32x4 1 2 3 -4");
+        let err = parse(ValType::V128, "i32x4 1").unwrap_err().to_string();
+        assert!(err.contains("i32x4 1 2 3 4"), "{err}");
     }
 }

@@ -30,10 +30,10 @@ impl From<wasmparser::BinaryReaderError> for CompileError {
     }
 }
 
-/// The WebAssembly features WVM accepts: WebAssembly 2.0 without SIMD, whose execution has
-/// not landed yet. Modules using anything else fail validation.
+/// The WebAssembly features WVM accepts: WebAssembly 2.0 (SIMD included) and relaxed SIMD.
+/// Modules using anything else fail validation.
 pub fn features() -> WasmFeatures {
-    WasmFeatures::WASM2 & !WasmFeatures::SIMD
+    WasmFeatures::WASM2 | WasmFeatures::RELAXED_SIMD
 }
 
 /// A constant expression (WebAssembly 2.0 allows exactly one instruction).
@@ -43,6 +43,7 @@ pub enum ConstExpr {
     I64(i64),
     F32(u32),
     F64(u64),
+    V128(u128),
     RefNull(RefType),
     RefFunc(u32),
     GlobalGet(u32),
@@ -478,6 +479,7 @@ pub fn const_expr(expr: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr, Compile
         Operator::I64Const { value } => ConstExpr::I64(value),
         Operator::F32Const { value } => ConstExpr::F32(value.bits()),
         Operator::F64Const { value } => ConstExpr::F64(value.bits()),
+        Operator::V128Const { value } => ConstExpr::V128(u128::from_le_bytes(*value.bytes())),
         Operator::RefNull { hty } => ConstExpr::RefNull(ref_type(
             wasmparser::RefType::new(true, hty).ok_or_else(|| err("bad heap type", offset))?,
             offset,

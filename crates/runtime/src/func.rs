@@ -104,7 +104,7 @@ impl Func {
         store: &Store<T>,
         params: &[Val],
         num_results: usize,
-    ) -> Result<(Arc<FuncType>, Vec<u64>)> {
+    ) -> Result<(Arc<FuncType>, Vec<ValRaw>)> {
         store.inner.check(self.store);
         let ty = store.inner.funcs[self.index as usize].ty.clone();
         if params.len() != ty.params().len() {
@@ -129,9 +129,9 @@ impl Func {
                 num_results
             )));
         }
-        let mut slots = vec![0u64; ty.params().len().max(ty.results().len())];
+        let mut slots = vec![ValRaw::default(); ty.params().len().max(ty.results().len())];
         for (s, p) in slots.iter_mut().zip(params) {
-            *s = p.to_bits(&store.inner);
+            *s = p.to_raw(&store.inner);
         }
         Ok((ty, slots))
     }
@@ -158,12 +158,12 @@ impl Func {
 /// Converts the result cells of a call of type `ty` into `results`.
 pub(crate) fn write_results<T>(
     ty: &FuncType,
-    slots: &[u64],
+    slots: &[ValRaw],
     results: &mut [Val],
     store: &Store<T>,
 ) {
     for ((r, t), s) in results.iter_mut().zip(ty.results()).zip(slots) {
-        *r = Val::from_bits(*s, *t, &store.inner);
+        *r = Val::from_raw(*s, *t, &store.inner);
     }
 }
 
@@ -186,7 +186,7 @@ pub(crate) fn call_dynamic<T>(
         .params()
         .iter()
         .zip(raw.iter())
-        .map(|(t, r)| Val::from_bits(r.bits(), *t, &store.inner))
+        .map(|(t, r)| Val::from_raw(*r, *t, &store.inner))
         .collect();
     let mut results: Vec<Val> = ty
         .results()
@@ -214,7 +214,7 @@ pub(crate) fn call_dynamic<T>(
                 r.ty()
             )));
         }
-        raw[i] = ValRaw::from_bits(r.to_bits(&store.inner));
+        raw[i] = r.to_raw(&store.inner);
     }
     Ok(())
 }
@@ -481,17 +481,26 @@ impl<P: WasmParams, R: WasmResults> TypedFunc<P, R> {
         let store = store.as_context_mut().0;
         store.inner.check(self.func.store);
         let n = P::valtypes().len().max(R::valtypes().len());
+        // Typed parameters and results are scalars: their cells' low halves.
+        let mut slots = vec![0u64; n];
+        params.store_slots(&store.inner, &mut slots);
         if n <= 16 {
-            let mut slots = [0u64; 16];
-            params.store_slots(&store.inner, &mut slots);
-            crate::interp::invoke(store, self.func.index, &mut slots[..n])?;
-            Ok(R::load_slots(&store.inner, &slots))
+            let mut cells = [ValRaw::default(); 16];
+            for (c, s) in cells.iter_mut().zip(&slots) {
+                *c = ValRaw::from_bits(*s);
+            }
+            crate::interp::invoke(store, self.func.index, &mut cells[..n])?;
+            for (s, c) in slots.iter_mut().zip(&cells) {
+                *s = c.bits();
+            }
         } else {
-            let mut slots = vec![0u64; n];
-            params.store_slots(&store.inner, &mut slots);
-            crate::interp::invoke(store, self.func.index, &mut slots)?;
-            Ok(R::load_slots(&store.inner, &slots))
+            let mut cells: Vec<ValRaw> = slots.iter().map(|s| ValRaw::from_bits(*s)).collect();
+            crate::interp::invoke(store, self.func.index, &mut cells)?;
+            for (s, c) in slots.iter_mut().zip(&cells) {
+                *s = c.bits();
+            }
         }
+        Ok(R::load_slots(&store.inner, &slots))
     }
 
     /// The untyped function.

@@ -145,15 +145,20 @@ pub(crate) fn import_matches(actual: &ExternType, want: &ExternType) -> bool {
     }
 }
 
-fn eval_const(inner: &StoreInner, globals: &[u32], funcs: &[u32], expr: &ConstExpr) -> u64 {
+/// The value of a constant expression as a 16-byte cell (scalars in the low 8 bytes).
+fn eval_const(inner: &StoreInner, globals: &[u32], funcs: &[u32], expr: &ConstExpr) -> u128 {
     match *expr {
-        ConstExpr::I32(v) => u64::from(v as u32),
-        ConstExpr::I64(v) => v as u64,
-        ConstExpr::F32(v) => u64::from(v),
-        ConstExpr::F64(v) => v,
+        ConstExpr::I32(v) => u128::from(v as u32),
+        ConstExpr::I64(v) => u128::from(v as u64),
+        ConstExpr::F32(v) => u128::from(v),
+        ConstExpr::F64(v) => u128::from(v),
+        ConstExpr::V128(v) => v,
         ConstExpr::RefNull(_) => 0,
-        ConstExpr::RefFunc(f) => u64::from(funcs[f as usize]) + 1,
-        ConstExpr::GlobalGet(g) => inner.globals[globals[g as usize] as usize].def.storage[0],
+        ConstExpr::RefFunc(f) => u128::from(funcs[f as usize]) + 1,
+        ConstExpr::GlobalGet(g) => {
+            let [lo, hi] = inner.globals[globals[g as usize] as usize].def.storage;
+            u128::from(lo) | (u128::from(hi) << 64)
+        }
     }
 }
 
@@ -251,8 +256,9 @@ pub(crate) fn instantiate<T>(
         .enumerate()
     {
         let bits = eval_const(inner, &globals, &funcs, &info.global_inits[i]);
-        let mut def = VMGlobalDefinition::default();
-        def.storage[0] = bits;
+        let def = VMGlobalDefinition {
+            storage: [bits as u64, (bits >> 64) as u64],
+        };
         inner.globals.push(GlobalData { def, ty: *ty });
         globals.push(inner.globals.len() as u32 - 1);
     }
@@ -263,7 +269,7 @@ pub(crate) fn instantiate<T>(
         .map(|seg| {
             seg.items
                 .iter()
-                .map(|e| eval_const(inner, &globals, &funcs, e))
+                .map(|e| eval_const(inner, &globals, &funcs, e) as u64)
                 .collect()
         })
         .collect();

@@ -97,7 +97,8 @@ impl ResumableInvocation {
                 results.len()
             )));
         }
-        let mut slots = vec![0u64; self.ty.params().len().max(self.ty.results().len())];
+        let n = self.ty.params().len().max(self.ty.results().len());
+        let mut slots = vec![crate::ValRaw::default(); n];
         match interp::resume(store, self.suspended, &mut slots)? {
             None => {
                 write_results(&self.ty, &slots, results, store);

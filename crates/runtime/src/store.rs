@@ -263,7 +263,8 @@ pub struct StoreInner {
     pub(crate) instance_state: Vec<InstanceState>,
     pub(crate) externrefs: Vec<Box<dyn Any + Send + Sync>>,
     /// VM stacks kept for reuse between calls.
-    pub(crate) stack_pool: Vec<Vec<u64>>,
+    /// Value stacks (scalar and vector cells) of finished activations, for reuse.
+    pub(crate) stack_pool: Vec<(Vec<u64>, Vec<u128>)>,
     /// How many host -> Wasm calls are active at once (re-entrance depth).
     pub(crate) nesting: usize,
     /// Fuel left (when the engine meters fuel).

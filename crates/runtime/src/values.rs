@@ -131,6 +131,22 @@ impl Val {
         }
     }
 
+    /// The 16-byte cell encoding of this value (scalars in the low 8 bytes).
+    pub(crate) fn to_raw(&self, inner: &StoreInner) -> crate::ValRaw {
+        match self {
+            Val::V128(v) => crate::ValRaw::from_u128(*v),
+            other => crate::ValRaw::from_bits(other.to_bits(inner)),
+        }
+    }
+
+    /// Decodes a cell of type `ty`.
+    pub(crate) fn from_raw(raw: crate::ValRaw, ty: ValType, inner: &StoreInner) -> Val {
+        match ty {
+            ValType::V128 => Val::V128(raw.u128()),
+            _ => Val::from_bits(raw.bits(), ty, inner),
+        }
+    }
+
     /// Decodes a slot of type `ty`.
     pub(crate) fn from_bits(bits: u64, ty: ValType, inner: &StoreInner) -> Val {
         match ty {

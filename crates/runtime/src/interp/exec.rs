@@ -9,6 +9,7 @@
 use super::Code;
 use super::num;
 use super::ops::*;
+use super::vector;
 use crate::store::{FuncData, FuncKind, InstanceData, StoreInner};
 use wvm_bytecode::{Bin, BinImm, BrBin, BrBinImm, CompiledFunc, Instr, Load, Store, Un};
 use wvm_environ::{CompileError, TrapCode};
@@ -39,6 +40,9 @@ pub(crate) struct Activation {
     /// The function the host called (whose results the activation ends with).
     pub(crate) entry: u32,
     pub(crate) stack: Vec<u64>,
+    /// Vector cells, beside `stack`'s scalar cells, for the frames of functions using
+    /// v128 (see `vector.rs`); only as long as such frames need.
+    pub(crate) vstack: Vec<u128>,
     pub(crate) frames: Vec<Frame>,
     pub(crate) func: u32,
     pub(crate) pc: usize,
@@ -99,6 +103,7 @@ pub(crate) fn code_of<'a>(
 #[inline(always)]
 pub(crate) fn enter_frame(
     stack: &mut Vec<u64>,
+    vstack: &mut Vec<u128>,
     cf: &CompiledFunc,
     fp: usize,
     limits: Limits,
@@ -121,6 +126,9 @@ pub(crate) fn enter_frame(
         }
     } else {
         dst.copy_from_slice(&cf.template);
+    }
+    if cf.wide {
+        super::vector::enter_vectors(vstack, cf, fp, end);
     }
     Ok(())
 }
@@ -176,6 +184,7 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
     let instances = env.instances;
     let Activation {
         stack,
+        vstack,
         frames,
         func: act_func,
         pc: act_pc,
@@ -383,7 +392,7 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
                     return Exit::Compile(e.clone());
                 }
             };
-            if let Err(code) = enter_frame(stack, cf, new_fp, limits) {
+            if let Err(code) = enter_frame(stack, vstack, cf, new_fp, limits) {
                 trap!(code);
             }
             frames.push(Frame {
@@ -530,6 +539,27 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
                 tr!(env.table_init(inst_id, table, seg, r!(dst), r!(src), r!(len)));
             }
             Instr::RefFunc { dst, func: f } => w!(dst, u64::from(inst.funcs[f as usize]) + 1),
+            Instr::VUn { .. }
+            | Instr::VBin { .. }
+            | Instr::VTern { .. }
+            | Instr::VShift { .. }
+            | Instr::VSplat { .. }
+            | Instr::VTest { .. }
+            | Instr::VExtract { .. }
+            | Instr::VReplace { .. }
+            | Instr::VShuffle { .. }
+            | Instr::VLoad { .. }
+            | Instr::VStore { .. }
+            | Instr::VLoadLane { .. }
+            | Instr::VStoreLane { .. }
+            | Instr::CopyV { .. }
+            | Instr::SelectV { .. }
+            | Instr::VGlobalGet { .. }
+            | Instr::VGlobalSet { .. } => {
+                let extra = if vector::takes_extra(&instr) { extra!().0 } else { 0 };
+                let v = &mut vstack[fp..];
+                tr!(vector::run(instr, extra, regs, v, mem, &mut env, inst));
+            }
         })
     }
 }

@@ -5,8 +5,10 @@
 mod exec;
 mod num;
 mod ops;
+mod simd;
 mod threaded;
 mod trace;
+mod vector;
 
 /// A translated function as the interpreter runs it: its bytecode and, when the threaded
 /// loop runs ([`Config::threaded_dispatch`](crate::Config::threaded_dispatch)), the same code
@@ -97,7 +99,7 @@ use crate::store::{FuncKind, StoreInner};
 use crate::vm::ValRaw;
 use crate::{Caller, Error, Result, Store};
 use exec::{Activation, Exit, Limits};
-use wvm_environ::TrapCode;
+use wvm_environ::{TrapCode, ValType};
 
 /// Most host -> Wasm re-entries active at once (a host function calling back into Wasm
 /// which calls the host again, ...). Each uses some host stack, so it is bounded.
@@ -105,12 +107,11 @@ const MAX_NESTING: usize = 200;
 
 /// Calls store function `func`; arguments are in `slots[..params]`, results are written to
 /// `slots[..results]`.
-pub(crate) fn invoke<T>(store: &mut Store<T>, func: u32, slots: &mut [u64]) -> Result<()> {
+pub(crate) fn invoke<T>(store: &mut Store<T>, func: u32, slots: &mut [ValRaw]) -> Result<()> {
     if store.inner.nesting >= MAX_NESTING {
         return Err(Error::trap(TrapCode::StackOverflow));
     }
     if let FuncKind::Host { index } = store.inner.funcs[func as usize].kind {
-        let mut raw: Vec<ValRaw> = slots.iter().map(|s| ValRaw::from_bits(*s)).collect();
         let host = store.host_funcs[index as usize].clone();
         store.inner.nesting += 1;
         let r = host(
@@ -118,14 +119,10 @@ pub(crate) fn invoke<T>(store: &mut Store<T>, func: u32, slots: &mut [u64]) -> R
                 store: &mut *store,
                 instance: None,
             },
-            &mut raw,
+            slots,
         );
         store.inner.nesting -= 1;
-        r?;
-        for (s, r) in slots.iter_mut().zip(&raw) {
-            *s = r.bits();
-        }
-        return Ok(());
+        return r;
     }
     let act = start(store, func, slots)?;
     match continue_resumable(store, act, slots)? {
@@ -133,7 +130,7 @@ pub(crate) fn invoke<T>(store: &mut Store<T>, func: u32, slots: &mut [u64]) -> R
         // Not resumable here: out of fuel is a trap.
         Some(Suspended { act }) => {
             let e = with_trace(Error::trap(TrapCode::OutOfFuel), store, &act);
-            store.inner.stack_pool.push(act.stack);
+            recycle(&mut store.inner, act);
             Err(e)
         }
     }
@@ -149,7 +146,7 @@ pub(crate) struct Suspended {
 pub(crate) fn invoke_resumable<T>(
     store: &mut Store<T>,
     func: u32,
-    slots: &mut [u64],
+    slots: &mut [ValRaw],
 ) -> Result<Option<Suspended>> {
     if store.inner.nesting >= MAX_NESTING
         || matches!(store.inner.funcs[func as usize].kind, FuncKind::Host { .. })
@@ -164,7 +161,7 @@ pub(crate) fn invoke_resumable<T>(
 pub(crate) fn resume<T>(
     store: &mut Store<T>,
     suspended: Suspended,
-    slots: &mut [u64],
+    slots: &mut [ValRaw],
 ) -> Result<Option<Suspended>> {
     let mut act = suspended.act;
     // The call stopped after the instruction that could not be paid for: run it again.
@@ -181,19 +178,24 @@ pub(crate) fn resume<T>(
 fn continue_resumable<T>(
     store: &mut Store<T>,
     mut act: Activation,
-    slots: &mut [u64],
+    slots: &mut [ValRaw],
 ) -> Result<Option<Suspended>> {
     match drive(store, &mut act, slots) {
         Ok(Outcome::Done) => {
-            store.inner.stack_pool.push(act.stack);
+            recycle(&mut store.inner, act);
             Ok(None)
         }
         Ok(Outcome::OutOfFuel) => Ok(Some(Suspended { act })),
         Err(e) => {
-            store.inner.stack_pool.push(act.stack);
+            recycle(&mut store.inner, act);
             Err(e)
         }
     }
+}
+
+/// Keeps a finished activation's stacks for the next call.
+fn recycle(inner: &mut StoreInner, act: Activation) {
+    inner.stack_pool.push((act.stack, act.vstack));
 }
 
 /// How a run of the dispatch loop ended, short of an error.
@@ -213,11 +215,12 @@ fn limits(store: &StoreInner) -> Limits {
 }
 
 /// An activation for Wasm function `func` with its arguments from `slots`.
-fn start<T>(store: &mut Store<T>, func: u32, slots: &[u64]) -> Result<Activation> {
-    let stack = store.inner.stack_pool.pop().unwrap_or_default();
+fn start<T>(store: &mut Store<T>, func: u32, slots: &[ValRaw]) -> Result<Activation> {
+    let (stack, vstack) = store.inner.stack_pool.pop().unwrap_or_default();
     let mut act = Activation {
         entry: func,
         stack,
+        vstack,
         frames: Vec::new(),
         func,
         pc: 0,
@@ -226,18 +229,25 @@ fn start<T>(store: &mut Store<T>, func: u32, slots: &[u64]) -> Result<Activation
     let limits = limits(&store.inner);
     let inner = &store.inner;
     let prepared = exec::code_of(&inner.funcs, &inner.instances, func).and_then(|(cf, _)| {
-        exec::enter_frame(&mut act.stack, cf, 0, limits)
+        exec::enter_frame(&mut act.stack, &mut act.vstack, cf, 0, limits)
             .map(|()| cf)
             .map_err(Exit::Trap)
     });
     match prepared {
         Ok(cf) => {
             let n = cf.num_params as usize;
-            act.stack[..n].copy_from_slice(&slots[..n]);
+            for (s, r) in act.stack[..n].iter_mut().zip(slots) {
+                *s = r.bits();
+            }
+            if cf.wide {
+                for (v, r) in act.vstack[..n].iter_mut().zip(slots) {
+                    *v = r.u128();
+                }
+            }
             Ok(act)
         }
         Err(e) => {
-            store.inner.stack_pool.push(act.stack);
+            recycle(&mut store.inner, act);
             Err(exit_error(e))
         }
     }
@@ -245,9 +255,8 @@ fn start<T>(store: &mut Store<T>, func: u32, slots: &[u64]) -> Result<Activation
 
 /// Runs `act` until its function returns (results copied to `slots`), fuel runs out, or an
 /// error.
-fn drive<T>(store: &mut Store<T>, act: &mut Activation, slots: &mut [u64]) -> Result<Outcome> {
+fn drive<T>(store: &mut Store<T>, act: &mut Activation, slots: &mut [ValRaw]) -> Result<Outcome> {
     let limits = limits(&store.inner);
-    let num_results = store.inner.funcs[act.entry as usize].ty.results().len();
     let threaded = store.inner.engine.config().uses_threaded_dispatch();
     store.inner.nesting += 1;
     let outcome = loop {
@@ -258,7 +267,10 @@ fn drive<T>(store: &mut Store<T>, act: &mut Activation, slots: &mut [u64]) -> Re
         };
         match exit {
             Exit::Return => {
-                slots[..num_results].copy_from_slice(&act.stack[..num_results]);
+                let ty = &store.inner.funcs[act.entry as usize].ty;
+                for (i, (r, t)) in slots.iter_mut().zip(ty.results()).enumerate() {
+                    *r = from_cells(act, i, *t);
+                }
                 break Ok(Outcome::Done);
             }
             Exit::Host { func: callee, base } => {
@@ -347,7 +359,8 @@ fn call_host<T>(
     let FuncKind::Host { index } = data.kind else {
         return Err(Error::msg("internal: not a host function"));
     };
-    let (np, nr) = (data.ty.params().len(), data.ty.results().len());
+    let ty = data.ty.clone();
+    let (np, nr) = (ty.params().len(), ty.results().len());
     let n = np.max(nr);
     let instance = match store.inner.funcs[act.func as usize].kind {
         FuncKind::Wasm { instance, .. } => Some(instance),
@@ -355,6 +368,14 @@ fn call_host<T>(
     };
     if base + n > act.stack.len() {
         act.stack.resize(base + n, 0);
+    }
+    let vectors = ty
+        .params()
+        .iter()
+        .chain(ty.results())
+        .any(|t| *t == ValType::V128);
+    if vectors && base + n > act.vstack.len() {
+        act.vstack.resize(base + n, 0);
     }
     let host = store.host_funcs[index as usize].clone();
     let mut buf = [ValRaw::default(); 8];
@@ -365,8 +386,8 @@ fn call_host<T>(
         heap = vec![ValRaw::default(); n];
         &mut heap
     };
-    for (r, s) in raw.iter_mut().zip(&act.stack[base..base + np]) {
-        *r = ValRaw::from_bits(*s);
+    for (i, (r, t)) in raw.iter_mut().zip(ty.params()).enumerate() {
+        *r = from_cells(act, base + i, *t);
     }
     host(
         Caller {
@@ -376,8 +397,21 @@ fn call_host<T>(
         raw,
     )
     .map_err(Error::into_host_trap)?;
-    for (s, r) in act.stack[base..base + nr].iter_mut().zip(raw.iter()) {
-        *s = r.bits();
+    for (i, (r, t)) in raw.iter().zip(ty.results()).enumerate() {
+        act.stack[base + i] = r.bits();
+        if *t == ValType::V128 {
+            act.vstack[base + i] = r.u128();
+        }
     }
     Ok(())
+}
+
+/// The value of type `ty` in absolute slot `slot` of `act`: its vector cell for a v128
+/// (the caller made sure the vector stack reaches it), else its scalar cell.
+fn from_cells(act: &Activation, slot: usize, ty: ValType) -> ValRaw {
+    if ty == ValType::V128 {
+        ValRaw::from_u128(act.vstack.get(slot).copied().unwrap_or(0))
+    } else {
+        ValRaw::from_bits(act.stack[slot])
+    }
 }

@@ -454,6 +454,19 @@ impl<'a> Env<'a> {
             .storage[0] = v;
     }
 
+    pub(super) fn global_get_v128(&self, inst: &InstanceData, global: u32) -> u128 {
+        let [lo, hi] = self.globals[inst.globals[global as usize] as usize]
+            .def
+            .storage;
+        u128::from(lo) | (u128::from(hi) << 64)
+    }
+
+    pub(super) fn global_set_v128(&mut self, inst: &InstanceData, global: u32, v: u128) {
+        self.globals[inst.globals[global as usize] as usize]
+            .def
+            .storage = [v as u64, (v >> 64) as u64];
+    }
+
     /// The store function `call_indirect` calls: element `index` of the instance's table
     /// `table`, checked against the module's type `ty`.
     #[inline(always)]

@@ -19,6 +19,7 @@ use std::hint::unreachable_unchecked;
 use super::exec::{Activation, Exit, Frame, Limits, code_of, enter_frame};
 use super::num;
 use super::ops::*;
+use super::vector;
 use crate::store::{FuncKind, InstanceData};
 use wvm_bytecode::{Bin, BinImm, BrBin, BrBinImm, CompiledFunc, Instr, Load, Store, Un};
 use wvm_environ::{CompileError, TrapCode};
@@ -69,6 +70,7 @@ pub(crate) fn thread(cf: &CompiledFunc) -> Box<[Op]> {
 pub(crate) struct Cx<'a> {
     env: Env<'a>,
     stack: &'a mut Vec<u64>,
+    vstack: &'a mut Vec<u128>,
     frames: &'a mut Vec<Frame>,
     limits: Limits,
     func: u32,
@@ -366,7 +368,7 @@ fn call(resume: *const Op, mem: Mem, cx: &mut Cx<'_>, callee: u32, base: u32) {
     };
     // The callee's code is threaded: its module belongs to the store's engine (checked when
     // it was instantiated), whose configuration chose this loop and threads all code.
-    if let Err(code) = enter_frame(cx.stack, code, new_fp, cx.limits) {
+    if let Err(code) = enter_frame(cx.stack, cx.vstack, code, new_fp, cx.limits) {
         return stop_trap(cx, resume, code);
     }
     cx.frames.push(Frame {
@@ -407,6 +409,7 @@ pub(crate) fn run(
     let mut cx = Cx {
         env,
         stack: &mut act.stack,
+        vstack: &mut act.vstack,
         frames: &mut act.frames,
         limits,
         func: act.func,
@@ -603,7 +606,43 @@ simple_ops!(threaded_handlers! {
     Instr::TableCopy { .. } => table_copy,
     Instr::TableInit { .. } => table_init,
     Instr::RefFunc { .. } => ref_func,
+    Instr::VUn { .. }
+    | Instr::VBin { .. }
+    | Instr::VTern { .. }
+    | Instr::VShift { .. }
+    | Instr::VSplat { .. }
+    | Instr::VTest { .. }
+    | Instr::VExtract { .. }
+    | Instr::VReplace { .. }
+    | Instr::VShuffle { .. }
+    | Instr::VLoad { .. }
+    | Instr::VStore { .. }
+    | Instr::VLoadLane { .. }
+    | Instr::VStoreLane { .. }
+    | Instr::CopyV { .. }
+    | Instr::SelectV { .. }
+    | Instr::VGlobalGet { .. }
+    | Instr::VGlobalSet { .. } => vector,
 });
+
+/// Every instruction that uses vector cells (see `vector.rs`).
+fn vector(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+    let i = instr(ip);
+    let inst = cx.inst;
+    if vector::takes_extra(&i) {
+        let (extra, _, _) = extra!(ip);
+        let v = &mut cx.vstack[cx.fp..];
+        tr!(
+            cx,
+            ip,
+            vector::run(i, extra, regs, v, mem, &mut cx.env, inst)
+        );
+        next2!(ip, regs, mem, cx)
+    }
+    let v = &mut cx.vstack[cx.fp..];
+    tr!(cx, ip, vector::run(i, 0, regs, v, mem, &mut cx.env, inst));
+    next!(ip, regs, mem, cx)
+}
 
 fn unreachable(ip: *const Op, _: Regs, _: Mem, cx: &mut Cx<'_>) {
     trap!(cx, ip, TrapCode::UnreachableCodeReached)
