@@ -99,6 +99,16 @@ impl Val {
             _ => None,
         }
     }
+    /// The 128 bits of a v128 (lane 0 in the low bits).
+    pub fn v128(&self) -> Option<u128> {
+        match self {
+            Val::V128(v) => Some(*v),
+            _ => None,
+        }
+    }
+    pub fn unwrap_v128(&self) -> u128 {
+        self.v128().expect("expected a v128")
+    }
     pub fn unwrap_i32(&self) -> i32 {
         self.i32().expect("expected an i32")
     }

@@ -928,3 +928,57 @@ fn failing_growth_and_out_of_bounds_bulk_cost_only_their_static_fuel() -> Result
     assert!(before - store.get_fuel()? >= 64);
     Ok(())
 }
+
+/// v128 values cross the embedding API whole: arguments and results of `Func::call`, a host
+/// function's parameters and results (called from a function that keeps other v128 values
+/// live across the call), and globals.
+#[test]
+fn v128_values_cross_calls_host_functions_and_globals() -> Result<()> {
+    let (mut store, module, mut linker) = setup(
+        r#"(module
+            (import "env" "swap" (func $swap (param v128 i32) (result i32 v128)))
+            (global (export "g") (mut v128) (v128.const i64x2 1 2))
+            (func (export "run") (param $x v128) (result v128 i32)
+                (local $keep v128) (local $n i32)
+                (local.set $keep (i32x4.splat (i32.const 7)))
+                (call $swap (local.get $x) (i32.const 5))
+                (local.set $x)
+                (local.set $n)
+                (global.set 0 (local.get $x))
+                (i32x4.add (local.get $x) (local.get $keep))
+                (local.get $n)))"#,
+    );
+    linker.func_new(
+        "env",
+        "swap",
+        FuncType::new([ValType::V128, ValType::I32], [ValType::I32, ValType::V128]),
+        |_caller, params, results| {
+            let Val::V128(v) = params[0] else {
+                return Err(Error::msg("expected a v128"));
+            };
+            results[0] = Val::I32(params[1].unwrap_i32() * 2);
+            // The lanes reversed (as u32s).
+            let lanes: Vec<u32> = (0..4).map(|i| (v >> (32 * i)) as u32).collect();
+            let mut r = 0u128;
+            for (i, l) in lanes.iter().rev().enumerate() {
+                r |= u128::from(*l) << (32 * i);
+            }
+            results[1] = Val::V128(r);
+            Ok(())
+        },
+    )?;
+    let instance = linker.instantiate(&mut store, &module)?;
+    let run = instance.get_func(&store, "run").unwrap();
+    let x = 0x0000_0004_0000_0003_0000_0002_0000_0001u128;
+    let mut out = [Val::V128(0), Val::I32(0)];
+    run.call(&mut store, &[Val::V128(x)], &mut out)?;
+    let reversed = 0x0000_0001_0000_0002_0000_0003_0000_0004u128;
+    let sevens = 0x0000_0007_0000_0007_0000_0007_0000_0007u128;
+    assert_eq!(out[0].unwrap_v128(), reversed + sevens);
+    assert_eq!(out[1].unwrap_i32(), 10);
+    let g = instance.get_global(&store, "g").unwrap();
+    assert_eq!(g.get(&store).v128(), Some(reversed));
+    g.set(&mut store, Val::V128(u128::MAX))?;
+    assert_eq!(g.get(&store).v128(), Some(u128::MAX));
+    Ok(())
+}

@@ -3,6 +3,7 @@
 
 mod limits;
 mod run;
+mod simd;
 mod tools;
 mod wasi;
 

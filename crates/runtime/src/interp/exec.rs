@@ -558,7 +558,7 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
             | Instr::VGlobalSet { .. } => {
                 let extra = if vector::takes_extra(&instr) { extra!().0 } else { 0 };
                 let v = &mut vstack[fp..];
-                tr!(vector::run(instr, extra, regs, v, mem, &mut env, inst));
+                tr!(vector::run(&instr, extra, regs, v, mem, &mut env, inst));
             }
         })
     }

@@ -627,9 +627,11 @@ simple_ops!(threaded_handlers! {
 
 /// Every instruction that uses vector cells (see `vector.rs`).
 fn vector(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
-    let i = instr(ip);
+    // SAFETY: handlers only run with `ip` at their own op, inside the current function's
+    // ops, which stay alive and unchanged while the loop runs.
+    let i: &Instr = unsafe { &(*ip).instr };
     let inst = cx.inst;
-    if vector::takes_extra(&i) {
+    if vector::takes_extra(i) {
         let (extra, _, _) = extra!(ip);
         let v = &mut cx.vstack[cx.fp..];
         tr!(

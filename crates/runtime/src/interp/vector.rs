@@ -43,9 +43,12 @@ pub(super) fn takes_extra(i: &Instr) -> bool {
 
 /// Runs `i`, an instruction that uses vector cells, on the frame whose scalar cells are
 /// `regs` and vector cells `v`; `extra` is the `a` of its `Extra` word if it has one.
+///
+/// `i` is a reference (into the code, for the threaded loop): a handler that passed the
+/// address of one of its own locals could no longer jump to the next handler.
 #[inline(never)]
 pub(super) fn run(
-    i: Instr,
+    i: &Instr,
     extra: Slot,
     regs: Regs,
     v: &mut [u128],
@@ -54,7 +57,7 @@ pub(super) fn run(
     inst: &InstanceData,
 ) -> Result<(), TrapCode> {
     let x = |s: Slot| v[s as usize];
-    let r = match i {
+    let r = match *i {
         Instr::VUn { op, dst, src } => (dst, simd::un(op, x(src))),
         Instr::VBin { op, dst, lhs, rhs } => (dst, simd::bin(op, x(lhs), x(rhs))),
         Instr::VTern { op, dst, a, b } => (dst, simd::tern(op, x(a), x(b), x(extra))),

@@ -5,7 +5,8 @@ use wvm::{Config, Engine, Instance, Module, Store, Val};
 
 /// A loop that runs, each iteration, most kinds of handler: integer and float arithmetic,
 /// comparisons fused with branches, loads and stores, globals, select, br_table, a call, a
-/// call_indirect, memory.size, and copies at block boundaries.
+/// call_indirect, memory.size, copies at block boundaries, and a call of a function using
+/// v128 (lane arithmetic, a vector load and store, a shuffle, bitselect, a v128 global).
 const MIXED_LOOP: &str = r#"
 (module
   (type $t (func (param i32) (result i32)))
@@ -16,6 +17,15 @@ const MIXED_LOOP: &str = r#"
   (elem (i32.const 0) $inc $dec)
   (func $inc (type $t) (i32.add (local.get 0) (i32.const 1)))
   (func $dec (type $t) (i32.sub (local.get 0) (i32.const 1)))
+  (global $v (mut v128) (v128.const i32x4 0 0 0 0))
+  (func $vec (param $x i32) (result i32)
+    (local $a v128)
+    (local.set $a (i32x4.add (global.get $v) (i32x4.splat (local.get $x))))
+    (v128.store (i32.const 256) (local.get $a))
+    (local.set $a (i8x16.shuffle 4 5 6 7 0 1 2 3 12 13 14 15 8 9 10 11
+      (local.get $a) (v128.load (i32.const 256))))
+    (global.set $v (v128.bitselect (local.get $a) (global.get $v) (v128.const i32x4 -1 0 -1 0)))
+    (i32x4.extract_lane 0 (global.get $v)))
   (func (export "run") (param $n i32) (result i64)
     (local $i i32) (local $f f64) (local $x i32)
     (loop $l
@@ -23,6 +33,7 @@ const MIXED_LOOP: &str = r#"
       (local.set $x (call_indirect (type $t) (local.get $x) (i32.and (local.get $i) (i32.const 1))))
       (i32.store (i32.and (i32.mul (local.get $i) (i32.const 4)) (i32.const 0xfffc)) (local.get $x))
       (local.set $x (i32.load8_u (i32.and (local.get $i) (i32.const 0xffff))))
+      (local.set $x (i32.add (local.get $x) (i32.and (call $vec (local.get $i)) (i32.const 0xff))))
       (local.set $f (f64.add (local.get $f) (f64.convert_i32_u (local.get $x))))
       (global.set $g (select (global.get $g) (local.get $x) (i32.lt_u (local.get $i) (i32.const 100))))
       (block $b2 (block $b1 (block $b0
