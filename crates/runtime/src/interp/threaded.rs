@@ -27,8 +27,10 @@ use wvm_environ::{CompileError, TrapCode};
 /// An instruction's handler.
 pub(crate) type Handler = for<'a, 'b> fn(*const Op, Regs, Mem, &'a mut Cx<'b>);
 
-/// One instruction of threaded code.
+/// One instruction of threaded code. `repr(C)`: the handler first, at a fixed place, as
+/// the compiler laid it out before the v128 instructions arrived (they changed its choice).
 #[derive(Clone, Copy)]
+#[repr(C)]
 pub(crate) struct Op {
     handler: Handler,
     instr: Instr,
