@@ -290,6 +290,7 @@ fn run(o: &Options) -> Result<()> {
     // Workloads.
     let out = workloads::build_kit(&o.kit, &exe)?;
     let mut all: Vec<Workload> = workloads::c_workloads(&out, !o.full)?;
+    all.extend(workloads::simd_workloads(!o.full)?);
     all.extend(workloads::micro_workloads(o.micro_scale)?);
     if let Some(only) = &o.only {
         all.retain(|w| only.contains(&w.name));
@@ -318,6 +319,8 @@ fn run(o: &Options) -> Result<()> {
                 let why = if *k == Kind::Wasm3 && row.name == "bulk-memory" {
                     " (wasm3 0.4.7 predates the bulk-memory operations memory.fill and memory.copy, so \
                      it rejects the function when it compiles it)"
+                } else if *k == Kind::Wasm3 && row.name == "simd" {
+                    " (wasm3 0.4.7 has no SIMD)"
                 } else {
                     ""
                 };

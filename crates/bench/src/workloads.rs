@@ -1,5 +1,6 @@
-//! The workloads: the benchmark kit's C programs (built by its `build.sh`), WAT
-//! micro-workloads written here, and a generated multi-megabyte C program for start-up.
+//! The workloads: the benchmark kit's C programs (built by its `build.sh`), the repository's
+//! `examples/simd.c` built with and without `-msimd128`, WAT micro-workloads written here,
+//! and a generated multi-megabyte C program for start-up.
 //!
 //! Every workload is a module without imports that exports `bench: [] -> [i32]`, returning a
 //! checksum that has to be the same on every runtime.
@@ -154,6 +155,70 @@ fn c_about(name: &str) -> &'static str {
         "strings" => "string search, copy, compare",
         _ => "",
     }
+}
+
+/// `examples/simd.c` as two workloads: `simd` (clang `-msimd128`: v128 code) and
+/// `simd-scalar` (the same source without it). Their checksums must agree (checked here on
+/// WVM), so the pair shows each runtime's SIMD speed against its own scalar speed.
+pub fn simd_workloads(small: bool) -> Result<Vec<Workload>> {
+    let src = repo_root().join("examples/simd.c");
+    let dir = out_dir().join("simd");
+    std::fs::create_dir_all(&dir)?;
+    let src_time = std::fs::metadata(&src)?.modified()?;
+    let mut built = Vec::new();
+    for (name, flags) in [("simd", &["-msimd128"][..]), ("simd-scalar", &[][..])] {
+        let file = dir.join(format!("{name}{}.wasm", if small { ".small" } else { "" }));
+        let fresh = std::fs::metadata(&file)
+            .and_then(|m| m.modified())
+            .is_ok_and(|t| t >= src_time);
+        if !fresh {
+            let status = Command::new("clang")
+                .args([
+                    "--target=wasm32-wasi",
+                    "--sysroot=/usr",
+                    "-O2",
+                    "-DBENCH_EXPORT",
+                ])
+                .args(["-nostartfiles", "-Wl,--no-entry"])
+                .args(if small {
+                    &["-DBENCH_DIV=16"][..]
+                } else {
+                    &[][..]
+                })
+                .args(flags)
+                .arg(&src)
+                .arg("-o")
+                .arg(&file)
+                .status()
+                .context(
+                    "running clang (apt-get install clang lld wasi-libc libclang-rt-14-dev-wasm32)",
+                )?;
+            ensure!(status.success(), "clang failed on {}", src.display());
+        }
+        let wasm = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+        let about = if flags.is_empty() {
+            "examples/simd.c without -msimd128 (same checksum as simd)"
+        } else {
+            "image/signal kernels, clang -msimd128 (v128 lane arithmetic, shuffles)"
+        };
+        built.push(Workload {
+            name: name.to_string(),
+            group: "c",
+            about: about.to_string(),
+            wasm,
+        });
+    }
+    let sums: Vec<u32> = built
+        .iter()
+        .map(|w| crate::runtimes::run_once(crate::runtimes::Kind::WvmLazy, &w.wasm))
+        .collect::<Result<_>>()?;
+    ensure!(
+        sums[0] == sums[1],
+        "examples/simd.c: the -msimd128 build returned {}, the scalar build {}",
+        sums[0],
+        sums[1]
+    );
+    Ok(built)
 }
 
 /// The checksum the WASI build of a kit program prints (`checksum: N`), running it on WVM

@@ -11,11 +11,12 @@ fn check_agree(workloads: &[Workload]) {
         let mut results = Vec::new();
         for kind in Kind::all() {
             let got = run_once(kind, &w.wasm);
-            if kind == Kind::Wasm3 && w.name == "bulk-memory" {
-                // wasm3 0.4.7 predates the bulk-memory proposal.
+            if kind == Kind::Wasm3 && (w.name == "bulk-memory" || w.name == "simd") {
+                // wasm3 0.4.7 predates the bulk-memory and SIMD proposals.
                 assert!(
                     got.is_err(),
-                    "wasm3 now runs bulk memory: update this test and the docs"
+                    "wasm3 now runs {}: update this test and the docs",
+                    w.name
                 );
                 continue;
             }
@@ -34,6 +35,30 @@ fn check_agree(workloads: &[Workload]) {
             );
         }
     }
+}
+
+#[test]
+fn simd_example_agrees_with_its_scalar_build_everywhere() {
+    if std::process::Command::new("clang")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: no clang");
+        return;
+    }
+    // `simd_workloads` itself checks that the two builds agree on WVM.
+    let both = workloads::simd_workloads(true).unwrap();
+    assert_eq!(both[0].name, "simd");
+    check_agree(&both);
+    let sums: Vec<u32> = both
+        .iter()
+        .map(|w| run_once(Kind::Wasmi, &w.wasm).unwrap())
+        .collect();
+    assert_eq!(
+        sums[0], sums[1],
+        "wasmi: -msimd128 and scalar builds differ"
+    );
 }
 
 #[test]
