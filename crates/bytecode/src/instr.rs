@@ -724,27 +724,34 @@ impl Instr {
     /// Whether this instruction reads or writes vector cells, which only the frames of
     /// functions using v128 have.
     pub fn uses_vector_cells(&self) -> bool {
-        matches!(
-            self,
-            Instr::VUn { .. }
-                | Instr::VBin { .. }
-                | Instr::VTern { .. }
-                | Instr::VShift { .. }
-                | Instr::VSplat { .. }
-                | Instr::VTest { .. }
-                | Instr::VExtract { .. }
-                | Instr::VReplace { .. }
-                | Instr::VShuffle { .. }
-                | Instr::VLoad { .. }
-                | Instr::VStore { .. }
-                | Instr::VLoadLane { .. }
-                | Instr::VStoreLane { .. }
-                | Instr::CopyV { .. }
-                | Instr::SelectV { .. }
-                | Instr::VGlobalGet { .. }
-                | Instr::VGlobalSet { .. }
-        )
+        matches!(self, crate::vector_instr!())
     }
+}
+
+/// The pattern of every instruction that uses vector cells ([`Instr::uses_vector_cells`]),
+/// for the executors' `match` arms: one list, so a new vector instruction cannot be
+/// forgotten in one of them.
+#[macro_export]
+macro_rules! vector_instr {
+    () => {
+        $crate::Instr::VUn { .. }
+            | $crate::Instr::VBin { .. }
+            | $crate::Instr::VTern { .. }
+            | $crate::Instr::VShift { .. }
+            | $crate::Instr::VSplat { .. }
+            | $crate::Instr::VTest { .. }
+            | $crate::Instr::VExtract { .. }
+            | $crate::Instr::VReplace { .. }
+            | $crate::Instr::VShuffle { .. }
+            | $crate::Instr::VLoad { .. }
+            | $crate::Instr::VStore { .. }
+            | $crate::Instr::VLoadLane { .. }
+            | $crate::Instr::VStoreLane { .. }
+            | $crate::Instr::CopyV { .. }
+            | $crate::Instr::SelectV { .. }
+            | $crate::Instr::VGlobalGet { .. }
+            | $crate::Instr::VGlobalSet { .. }
+    };
 }
 
 #[cfg(test)]

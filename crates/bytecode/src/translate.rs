@@ -435,30 +435,30 @@ pub fn translate(
         .collect();
     let num_locals = num_locals + promoted.len() as u32;
     let mut consts = HashMap::new();
-    let mut vconsts = HashMap::new();
-    // Vector cells of the template: zero except for the v128 constants.
-    let mut vtemplate = vec![0u128; if wide { template.len() } else { 0 }];
+    let mut vconsts: HashMap<u128, Slot> = HashMap::new();
     for c in scan.consts {
         let next = num_params + template.len() as u32;
         match c {
             Const::Scalar(bits) => {
                 consts.entry(bits).or_insert_with(|| {
                     template.push(bits);
-                    vtemplate.push(0);
                     next
                 });
             }
             Const::V128(v) => {
                 vconsts.entry(v).or_insert_with(|| {
                     template.push(v as u64);
-                    vtemplate.push(v);
                     next
                 });
             }
         }
     }
-    if !wide {
-        vtemplate.clear();
+    // Vector cells of the template (wide functions only): zero but for the v128 constants.
+    let mut vtemplate = vec![0u128; if wide { template.len() } else { 0 }];
+    if wide {
+        for (&v, &slot) in &vconsts {
+            vtemplate[(slot - num_params) as usize] = v;
+        }
     }
     let stack_base = num_params + template.len() as u32;
     if stack_base >= MAX_FRAME_SLOTS {

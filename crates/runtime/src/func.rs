@@ -155,6 +155,27 @@ impl Func {
     }
 }
 
+/// Calls store function `func` with scalar arguments and results (typed functions' values):
+/// the low halves of the call's cells, which stay on the host stack for up to 16 values.
+fn invoke_scalars<T>(store: &mut Store<T>, func: u32, slots: &mut [u64]) -> Result<()> {
+    let mut buf = [ValRaw::default(); 16];
+    let mut heap;
+    let cells: &mut [ValRaw] = if slots.len() <= buf.len() {
+        &mut buf[..slots.len()]
+    } else {
+        heap = vec![ValRaw::default(); slots.len()];
+        &mut heap
+    };
+    for (c, s) in cells.iter_mut().zip(slots.iter()) {
+        *c = ValRaw::from_bits(*s);
+    }
+    crate::interp::invoke(store, func, cells)?;
+    for (s, c) in slots.iter_mut().zip(cells.iter()) {
+        *s = c.bits();
+    }
+    Ok(())
+}
+
 /// Converts the result cells of a call of type `ty` into `results`.
 pub(crate) fn write_results<T>(
     ty: &FuncType,
@@ -481,26 +502,17 @@ impl<P: WasmParams, R: WasmResults> TypedFunc<P, R> {
         let store = store.as_context_mut().0;
         store.inner.check(self.func.store);
         let n = P::valtypes().len().max(R::valtypes().len());
-        // Typed parameters and results are scalars: their cells' low halves.
-        let mut slots = vec![0u64; n];
-        params.store_slots(&store.inner, &mut slots);
         if n <= 16 {
-            let mut cells = [ValRaw::default(); 16];
-            for (c, s) in cells.iter_mut().zip(&slots) {
-                *c = ValRaw::from_bits(*s);
-            }
-            crate::interp::invoke(store, self.func.index, &mut cells[..n])?;
-            for (s, c) in slots.iter_mut().zip(&cells) {
-                *s = c.bits();
-            }
+            let mut slots = [0u64; 16];
+            params.store_slots(&store.inner, &mut slots);
+            invoke_scalars(store, self.func.index, &mut slots[..n])?;
+            Ok(R::load_slots(&store.inner, &slots))
         } else {
-            let mut cells: Vec<ValRaw> = slots.iter().map(|s| ValRaw::from_bits(*s)).collect();
-            crate::interp::invoke(store, self.func.index, &mut cells)?;
-            for (s, c) in slots.iter_mut().zip(&cells) {
-                *s = c.bits();
-            }
+            let mut slots = vec![0u64; n];
+            params.store_slots(&store.inner, &mut slots);
+            invoke_scalars(store, self.func.index, &mut slots)?;
+            Ok(R::load_slots(&store.inner, &slots))
         }
-        Ok(R::load_slots(&store.inner, &slots))
     }
 
     /// The untyped function.

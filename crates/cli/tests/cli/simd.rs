@@ -3,7 +3,6 @@
 //! lane syntax.
 
 use std::path::PathBuf;
-use std::process::Command;
 
 use crate::*;
 
@@ -12,26 +11,11 @@ fn build_simd_example(name: &str, extra: &[&str]) -> PathBuf {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-simd");
     std::fs::create_dir_all(&dir).unwrap();
     let out = dir.join(format!("{name}.wasm"));
-    let status = Command::new("clang")
-        .args([
-            "--target=wasm32-wasi",
-            "--sysroot=/usr",
-            "-O2",
-            "-Wall",
-            "-Wextra",
-            "-Werror",
-            "-DBENCH_DIV=16",
-        ])
-        .args(extra)
-        .arg("-o")
-        .arg(&out)
-        .arg(repo_root().join("examples/simd.c"))
-        .status()
-        .expect(
-            "clang not found: install clang lld wasi-libc libclang-rt-14-dev-wasm32 \
-             (.ci/run does)",
-        );
-    assert!(status.success(), "clang failed on examples/simd.c");
+    let flags: Vec<&str> = ["-O2", "-Wextra", "-DBENCH_DIV=16"]
+        .into_iter()
+        .chain(extra.iter().copied())
+        .collect();
+    crate::wasi::clang_wasi(&repo_root().join("examples/simd.c"), &out, &flags);
     out
 }
 

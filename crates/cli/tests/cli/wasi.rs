@@ -24,25 +24,26 @@ pub fn c_program(name: &str) -> PathBuf {
     fs::create_dir_all(&dir).unwrap();
     let src = repo_root().join(format!("crates/wasi/tests/programs/{name}.c"));
     let out = dir.join(format!("{name}.wasm"));
+    clang_wasi(&src, &out, &["-O0"]);
+    compiled.insert(name.to_string(), out.clone());
+    out
+}
+
+/// Compiles C file `src` to the wasm32-wasi module `out` with wasi-libc (`-Wall -Werror`,
+/// plus `flags`), failing the test if clang is missing or fails.
+pub fn clang_wasi(src: &std::path::Path, out: &std::path::Path, flags: &[&str]) {
     let status = Command::new("clang")
-        .args([
-            "--target=wasm32-wasi",
-            "--sysroot=/usr",
-            "-O0",
-            "-Wall",
-            "-Werror",
-            "-o",
-        ])
-        .arg(&out)
-        .arg(&src)
+        .args(["--target=wasm32-wasi", "--sysroot=/usr", "-Wall", "-Werror"])
+        .args(flags)
+        .arg("-o")
+        .arg(out)
+        .arg(src)
         .status()
         .expect(
             "clang not found: install clang lld wasi-libc libclang-rt-14-dev-wasm32 \
              (.ci/run does)",
         );
     assert!(status.success(), "clang failed on {}", src.display());
-    compiled.insert(name.to_string(), out.clone());
-    out
 }
 
 /// A fresh directory for one test.

@@ -539,23 +539,7 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
                 tr!(env.table_init(inst_id, table, seg, r!(dst), r!(src), r!(len)));
             }
             Instr::RefFunc { dst, func: f } => w!(dst, u64::from(inst.funcs[f as usize]) + 1),
-            Instr::VUn { .. }
-            | Instr::VBin { .. }
-            | Instr::VTern { .. }
-            | Instr::VShift { .. }
-            | Instr::VSplat { .. }
-            | Instr::VTest { .. }
-            | Instr::VExtract { .. }
-            | Instr::VReplace { .. }
-            | Instr::VShuffle { .. }
-            | Instr::VLoad { .. }
-            | Instr::VStore { .. }
-            | Instr::VLoadLane { .. }
-            | Instr::VStoreLane { .. }
-            | Instr::CopyV { .. }
-            | Instr::SelectV { .. }
-            | Instr::VGlobalGet { .. }
-            | Instr::VGlobalSet { .. } => {
+            wvm_bytecode::vector_instr!() => {
                 let extra = if vector::takes_extra(&instr) { extra!().0 } else { 0 };
                 let v = &mut vstack[fp..];
                 tr!(vector::run(&instr, extra, regs, v, mem, &mut env, inst));

@@ -359,9 +359,8 @@ fn call_host<T>(
     let FuncKind::Host { index } = data.kind else {
         return Err(Error::msg("internal: not a host function"));
     };
-    let ty = data.ty.clone();
-    let (np, nr) = (ty.params().len(), ty.results().len());
-    let n = np.max(nr);
+    let ty = &data.ty;
+    let n = ty.params().len().max(ty.results().len());
     let instance = match store.inner.funcs[act.func as usize].kind {
         FuncKind::Wasm { instance, .. } => Some(instance),
         FuncKind::Host { .. } => None,
@@ -377,7 +376,6 @@ fn call_host<T>(
     if vectors && base + n > act.vstack.len() {
         act.vstack.resize(base + n, 0);
     }
-    let host = store.host_funcs[index as usize].clone();
     let mut buf = [ValRaw::default(); 8];
     let mut heap;
     let raw: &mut [ValRaw] = if n <= buf.len() {
@@ -389,6 +387,7 @@ fn call_host<T>(
     for (i, (r, t)) in raw.iter_mut().zip(ty.params()).enumerate() {
         *r = from_cells(act, base + i, *t);
     }
+    let host = store.host_funcs[index as usize].clone();
     host(
         Caller {
             store: &mut *store,
@@ -397,6 +396,7 @@ fn call_host<T>(
         raw,
     )
     .map_err(Error::into_host_trap)?;
+    let ty = &store.inner.funcs[callee as usize].ty;
     for (i, (r, t)) in raw.iter().zip(ty.results()).enumerate() {
         act.stack[base + i] = r.bits();
         if *t == ValType::V128 {

@@ -608,23 +608,7 @@ simple_ops!(threaded_handlers! {
     Instr::TableCopy { .. } => table_copy,
     Instr::TableInit { .. } => table_init,
     Instr::RefFunc { .. } => ref_func,
-    Instr::VUn { .. }
-    | Instr::VBin { .. }
-    | Instr::VTern { .. }
-    | Instr::VShift { .. }
-    | Instr::VSplat { .. }
-    | Instr::VTest { .. }
-    | Instr::VExtract { .. }
-    | Instr::VReplace { .. }
-    | Instr::VShuffle { .. }
-    | Instr::VLoad { .. }
-    | Instr::VStore { .. }
-    | Instr::VLoadLane { .. }
-    | Instr::VStoreLane { .. }
-    | Instr::CopyV { .. }
-    | Instr::SelectV { .. }
-    | Instr::VGlobalGet { .. }
-    | Instr::VGlobalSet { .. } => vector,
+    wvm_bytecode::vector_instr!() => vector,
 });
 
 /// Every instruction that uses vector cells (see `vector.rs`).
