@@ -121,6 +121,20 @@ macro_rules! define_instr {
         br_bin_imm: [$($bbi:ident),* $(,)?],
         other: { $($(#[$m:meta])* $other:ident $({ $($f:ident : $t:ty),* $(,)? })?),* $(,)? }
     ) => {
+        /// A load operator, for [`Instr::LoadX`].
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[repr(u8)]
+        pub enum LoadOp {
+            $($ld,)*
+        }
+
+        /// A store operator, for [`Instr::StoreX`].
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[repr(u8)]
+        pub enum StoreOp {
+            $($st,)*
+        }
+
         /// One interpreter instruction.
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub enum Instr {
@@ -135,6 +149,22 @@ macro_rules! define_instr {
         }
 
         impl Instr {
+            /// The operator and operands of a memory-0 load instruction.
+            pub fn as_load(&self) -> Option<(LoadOp, Load)> {
+                match *self {
+                    $(Instr::$ld(l) => Some((LoadOp::$ld, l)),)*
+                    _ => None,
+                }
+            }
+
+            /// The operator and operands of a memory-0 store instruction.
+            pub fn as_store(&self) -> Option<(StoreOp, Store)> {
+                match *self {
+                    $(Instr::$st(s) => Some((StoreOp::$st, s)),)*
+                    _ => None,
+                }
+            }
+
             /// Calls `f` with every frame slot this instruction reads or writes (not those
             /// of a following [`Instr::Extra`] word, nor the base of a call's arguments).
             pub fn for_each_slot(&self, mut f: impl FnMut(Slot)) {
@@ -177,10 +207,12 @@ macro_rules! define_instr {
                     Instr::CallIndirect { index, .. } => f(index),
                     Instr::GlobalGet { dst, .. } => f(dst),
                     Instr::GlobalSet { src, .. } => f(src),
-                    Instr::MemorySize { dst } => f(dst),
-                    Instr::MemoryGrow { dst, delta } => { f(dst); f(delta) }
-                    Instr::MemoryFill { dst, value: a, len }
-                    | Instr::MemoryCopy { dst, src: a, len }
+                    Instr::MemorySize { dst, .. } => f(dst),
+                    Instr::MemoryGrow { dst, delta, .. } => { f(dst); f(delta) }
+                    Instr::LoadX { dst, addr, .. } => { f(dst); f(addr) }
+                    Instr::StoreX { addr, value, .. } => { f(addr); f(value) }
+                    Instr::MemoryFill { dst, value: a, len, .. }
+                    | Instr::MemoryCopy { dst, src: a, len, .. }
                     | Instr::MemoryInit { dst, src: a, len }
                     | Instr::TableFill { dst, value: a, len }
                     | Instr::TableCopy { dst, src: a, len }
@@ -242,8 +274,9 @@ macro_rules! define_instr {
                     Instr::Copy { dst, .. }
                     | Instr::Select { dst, .. }
                     | Instr::GlobalGet { dst, .. }
-                    | Instr::MemorySize { dst }
+                    | Instr::MemorySize { dst, .. }
                     | Instr::MemoryGrow { dst, .. }
+                    | Instr::LoadX { dst, .. }
                     | Instr::TableGet { dst, .. }
                     | Instr::TableSize { dst, .. }
                     | Instr::RefFunc { dst, .. }
@@ -278,6 +311,8 @@ macro_rules! define_instr {
                     | Instr::Fuel { .. }
                     | Instr::CheckEpoch
                     | Instr::MemoryGrow { .. }
+                    | Instr::LoadX { .. }
+                    | Instr::StoreX { .. }
                     | Instr::TableGrow { .. }
                     | Instr::Call { .. }
                     | Instr::CallIndirect { .. }
@@ -383,11 +418,19 @@ with_numeric_ops! { define_instr! {
         CallIndirect { ty: u32, index: Slot, base: Slot },
         GlobalGet { dst: Slot, global: u32 },
         GlobalSet { src: Slot, global: u32 },
-        MemorySize { dst: Slot },
-        MemoryGrow { dst: Slot, delta: Slot },
-        MemoryFill { dst: Slot, value: Slot, len: Slot },
-        MemoryCopy { dst: Slot, src: Slot, len: Slot },
-        /// Followed by `Extra { a: data segment }`.
+        /// A load from any memory (the `I32Load`... forms serve memory 0 when it has 32-bit
+        /// addresses): followed by `Extra { b: memarg, c: offset >> 32 }`, where a memarg
+        /// is the module's memory index, with bit 31 set for a 64-bit memory (see
+        /// [`memarg`]); `offset` holds the offset's low 32 bits.
+        LoadX { op: LoadOp, dst: Slot, addr: Slot, offset: u32 },
+        /// A store to any memory; followed by `Extra` as [`Instr::LoadX`].
+        StoreX { op: StoreOp, addr: Slot, value: Slot, offset: u32 },
+        /// Memory `mem`'s size in pages.
+        MemorySize { dst: Slot, mem: u32 },
+        MemoryGrow { dst: Slot, delta: Slot, mem: u32 },
+        MemoryFill { mem: u8, dst: Slot, value: Slot, len: Slot },
+        MemoryCopy { dst_mem: u8, src_mem: u8, dst: Slot, src: Slot, len: Slot },
+        /// Followed by `Extra { a: data segment, b: memory }`.
         MemoryInit { dst: Slot, src: Slot, len: Slot },
         DataDrop { segment: u32 },
         TableGet { dst: Slot, index: Slot, table: u32 },
@@ -434,14 +477,16 @@ with_numeric_ops! { define_instr! {
         /// Vectors: `dst = i8x16.shuffle(lhs, rhs)`; followed by `Extra { a }`, the slot
         /// of a vector constant holding the 16 lane indices.
         VShuffle { dst: Slot, lhs: Slot, rhs: Slot },
-        /// Vector `dst` loaded from memory 0 at scalar `addr` + `offset`.
+        // The vector memory instructions are followed by `Extra { b: memarg, c: offset >> 32 }`
+        // as [`Instr::LoadX`]; `offset` is the low 32 bits.
+        /// Vector `dst` loaded from memory at scalar `addr` + `offset`.
         VLoad { op: VLoadOp, dst: Slot, addr: Slot, offset: u32 },
-        /// Vector `value` stored to memory 0 at scalar `addr` + `offset`.
+        /// Vector `value` stored to memory at scalar `addr` + `offset`.
         VStore { addr: Slot, value: Slot, offset: u32 },
-        /// Vector `dst` = vector `Extra.a` with lane `lane` loaded from memory 0 at scalar
-        /// `addr` + `offset`; followed by `Extra { a }`.
+        /// Vector `dst` = vector `Extra.a` with lane `lane` loaded from memory at scalar
+        /// `addr` + `offset`.
         VLoadLane { op: VLoadLaneOp, lane: u8, dst: Slot, addr: Slot, offset: u32 },
-        /// Lane `lane` of vector `value` stored to memory 0 at scalar `addr` + `offset`.
+        /// Lane `lane` of vector `value` stored to memory at scalar `addr` + `offset`.
         VStoreLane { op: VStoreLaneOp, lane: u8, addr: Slot, value: Slot, offset: u32 },
         /// In a function using v128: `dst = src`, both the scalar and the vector cell (the
         /// translator does not track which one holds the value).
@@ -507,6 +552,17 @@ impl Instr {
         };
         Some(op(BrBin { lhs, rhs, target }))
     }
+}
+
+/// The memarg word of a memory instruction's `Extra` (see [`Instr::LoadX`]): memory index
+/// `mem`, and whether its addresses are 64-bit.
+pub fn memarg(mem: u32, is64: bool) -> u32 {
+    mem | (u32::from(is64) << 31)
+}
+
+/// The memory index and address width of a memarg word ([`memarg`]).
+pub fn memarg_parts(memarg: u32) -> (u32, bool) {
+    (memarg & !(1 << 31), memarg >> 31 != 0)
 }
 
 /// `value` as the immediate of an i32 operator.
@@ -751,6 +807,15 @@ macro_rules! vector_instr {
             | $crate::Instr::SelectV { .. }
             | $crate::Instr::VGlobalGet { .. }
             | $crate::Instr::VGlobalSet { .. }
+    };
+}
+
+/// The pattern of the memory instructions for any memory ([`Instr::LoadX`],
+/// [`Instr::StoreX`]), which both executors run through one function.
+#[macro_export]
+macro_rules! any_memory_instr {
+    () => {
+        $crate::Instr::LoadX { .. } | $crate::Instr::StoreX { .. }
     };
 }
 

@@ -23,7 +23,10 @@ mod instr;
 mod simd;
 mod translate;
 
-pub use instr::{Bin, BinImm, BrBin, BrBinImm, Instr, Load, Slot, Store, Un};
+pub use instr::{
+    Bin, BinImm, BrBin, BrBinImm, Instr, Load, LoadOp, Slot, Store, StoreOp, Un, memarg,
+    memarg_parts,
+};
 pub use simd::{
     VBinOp, VExtractOp, VLoadLaneOp, VLoadOp, VReplaceOp, VShiftOp, VSplatOp, VStoreLaneOp,
     VTernOp, VTestOp, VUnOp,

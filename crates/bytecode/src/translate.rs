@@ -162,6 +162,11 @@ impl CompiledFunc {
                 }
                 Instr::CallIndirect { .. }
                 | Instr::MemoryInit { .. }
+                | Instr::LoadX { .. }
+                | Instr::StoreX { .. }
+                | Instr::VLoad { .. }
+                | Instr::VStore { .. }
+                | Instr::VStoreLane { .. }
                 | Instr::TableGrow { .. }
                 | Instr::TableFill { .. }
                 | Instr::TableCopy { .. }

@@ -19,6 +19,11 @@ pub struct ModuleLimits {
     pub max_locals: u32,
     /// Deepest nesting of `block`, `loop` and `if` in one function body (default 50,000).
     pub max_nesting_depth: u32,
+    /// The WebAssembly features validation accepts (default [`features()`]: everything WVM
+    /// implements); a module using another one is invalid.
+    ///
+    /// [`features()`]: crate::features
+    pub features: wasmparser::WasmFeatures,
 }
 
 impl ModuleLimits {
@@ -28,6 +33,7 @@ impl ModuleLimits {
         max_function_body_size: 7_654_321,
         max_locals: 50_000,
         max_nesting_depth: 50_000,
+        features: crate::module::FEATURES,
     };
 }
 

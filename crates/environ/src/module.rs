@@ -30,10 +30,19 @@ impl From<wasmparser::BinaryReaderError> for CompileError {
     }
 }
 
-/// The WebAssembly features WVM accepts: WebAssembly 2.0 (SIMD included) and relaxed SIMD.
-/// Modules using anything else fail validation.
+/// Every WebAssembly feature WVM implements (see [`features`]).
+pub(crate) const FEATURES: WasmFeatures = WasmFeatures::WASM2
+    .union(WasmFeatures::RELAXED_SIMD)
+    .union(WasmFeatures::MULTI_MEMORY)
+    .union(WasmFeatures::MEMORY64)
+    .union(WasmFeatures::CUSTOM_PAGE_SIZES);
+
+/// The WebAssembly features WVM accepts by default: WebAssembly 2.0 (SIMD included), relaxed
+/// SIMD, and of WebAssembly 3.0 and its proposals those implemented so far: multiple
+/// memories, 64-bit memories and tables, and custom page sizes. Modules using anything else
+/// fail validation. [`ModuleLimits::features`] narrows (or keeps) this set per engine.
 pub fn features() -> WasmFeatures {
-    WasmFeatures::WASM2 | WasmFeatures::RELAXED_SIMD
+    FEATURES
 }
 
 /// A constant expression (WebAssembly 2.0 allows exactly one instruction).
@@ -231,9 +240,9 @@ fn validate_impl<R>(
     min_bytes_per_thread: usize,
     meanwhile: impl FnOnce() -> R,
 ) -> Result<R, CompileError> {
-    let mut validator = Validator::new_with_features(features());
+    let mut validator = Validator::new_with_features(limits.features);
     let mut parser = Parser::new(0);
-    parser.set_features(features());
+    parser.set_features(limits.features);
     let mut num_funcs: u64 = 0;
     let mut bodies = Vec::new();
     let mut body_bytes = 0;
@@ -443,21 +452,33 @@ fn ref_type(ty: wasmparser::RefType, offset: u64) -> Result<RefType, CompileErro
 }
 
 fn table_type(t: &wasmparser::TableType, offset: u64) -> Result<TableType, CompileError> {
+    let element = ref_type(t.element_type, offset)?;
+    if t.table64 {
+        return Ok(TableType::new64(element, t.initial, t.maximum));
+    }
     let max = match t.maximum {
         Some(m) => Some(u32::try_from(m).map_err(|_| err("table too large", offset))?),
         None => None,
     };
     let min = u32::try_from(t.initial).map_err(|_| err("table too large", offset))?;
-    Ok(TableType::new(ref_type(t.element_type, offset)?, min, max))
+    Ok(TableType::new(element, min, max))
 }
 
 fn memory_type(t: &wasmparser::MemoryType, offset: u64) -> Result<MemoryType, CompileError> {
-    let conv = |v: u64| u32::try_from(v).map_err(|_| err("memory size too large", offset));
-    let max = match t.maximum {
-        Some(m) => Some(conv(m)?),
-        None => None,
+    if t.shared {
+        return Err(err("shared memories are not supported", offset));
+    }
+    let ty = if t.memory64 {
+        MemoryType::new64(t.initial, t.maximum)
+    } else {
+        let conv = |v: u64| u32::try_from(v).map_err(|_| err("memory size too large", offset));
+        let max = match t.maximum {
+            Some(m) => Some(conv(m)?),
+            None => None,
+        };
+        MemoryType::new(conv(t.initial)?, max)
     };
-    Ok(MemoryType::new(conv(t.initial)?, max))
+    Ok(ty.with_page_size_log2(t.page_size_log2.map_or(16, |l| l as u8)))
 }
 
 fn global_type(t: &wasmparser::GlobalType, offset: u64) -> Result<GlobalType, CompileError> {

@@ -168,36 +168,65 @@ impl fmt::Display for GlobalType {
     }
 }
 
-/// The type of a table.
+/// The type of a table: its element type and its limits in elements, with 32-bit indices
+/// or, for a table64 (WebAssembly 3.0), 64-bit ones.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub struct TableType {
     element: RefType,
-    minimum: u32,
-    maximum: Option<u32>,
+    minimum: u64,
+    maximum: Option<u64>,
+    table64: bool,
 }
 
 impl TableType {
+    /// A table with 32-bit indices.
     pub fn new(element: RefType, minimum: u32, maximum: Option<u32>) -> TableType {
+        TableType {
+            element,
+            minimum: minimum.into(),
+            maximum: maximum.map(u64::from),
+            table64: false,
+        }
+    }
+    /// A table with 64-bit indices (table64).
+    pub fn new64(element: RefType, minimum: u64, maximum: Option<u64>) -> TableType {
         TableType {
             element,
             minimum,
             maximum,
+            table64: true,
         }
     }
     pub fn element(&self) -> RefType {
         self.element
     }
-    pub fn minimum(&self) -> u32 {
+    pub fn minimum(&self) -> u64 {
         self.minimum
     }
-    pub fn maximum(&self) -> Option<u32> {
+    pub fn maximum(&self) -> Option<u64> {
         self.maximum
+    }
+    /// Whether the table is indexed by i64 (table64).
+    pub fn is_64(&self) -> bool {
+        self.table64
+    }
+    /// The largest size the index type allows.
+    pub fn index_limit(&self) -> u64 {
+        if self.table64 {
+            u64::MAX
+        } else {
+            u64::from(u32::MAX)
+        }
     }
 }
 
 impl fmt::Display for TableType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "table {}", self.minimum)?;
+        write!(f, "table")?;
+        if self.table64 {
+            write!(f, " i64")?;
+        }
+        write!(f, " {}", self.minimum)?;
         if let Some(m) = self.maximum {
             write!(f, " {m}")?;
         }
@@ -205,30 +234,84 @@ impl fmt::Display for TableType {
     }
 }
 
-/// The type of a linear memory, in 64 KiB pages.
+/// The type of a linear memory: its limits in pages, with 32-bit addresses or, for a
+/// memory64 (WebAssembly 3.0), 64-bit ones, and its page size (64 KiB unless the custom
+/// page sizes proposal chose 1 byte).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub struct MemoryType {
-    minimum: u32,
-    maximum: Option<u32>,
+    minimum: u64,
+    maximum: Option<u64>,
+    memory64: bool,
+    page_size_log2: u8,
 }
 
 impl MemoryType {
+    /// A memory with 32-bit addresses and 64 KiB pages.
     pub fn new(minimum: u32, maximum: Option<u32>) -> MemoryType {
-        MemoryType { minimum, maximum }
+        MemoryType {
+            minimum: minimum.into(),
+            maximum: maximum.map(u64::from),
+            memory64: false,
+            page_size_log2: 16,
+        }
+    }
+    /// A memory with 64-bit addresses (memory64) and 64 KiB pages.
+    pub fn new64(minimum: u64, maximum: Option<u64>) -> MemoryType {
+        MemoryType {
+            minimum,
+            maximum,
+            memory64: true,
+            page_size_log2: 16,
+        }
+    }
+    /// The same memory type with pages of `2^log2` bytes (the custom page sizes proposal
+    /// allows 0 and 16).
+    pub fn with_page_size_log2(self, log2: u8) -> MemoryType {
+        MemoryType {
+            page_size_log2: log2,
+            ..self
+        }
     }
     pub fn minimum(&self) -> u64 {
-        u64::from(self.minimum)
+        self.minimum
     }
     pub fn maximum(&self) -> Option<u64> {
-        self.maximum.map(u64::from)
+        self.maximum
+    }
+    /// Whether the memory is addressed by i64 (memory64).
+    pub fn is_64(&self) -> bool {
+        self.memory64
+    }
+    /// The page size in bytes.
+    pub fn page_size(&self) -> u64 {
+        1 << self.page_size_log2
+    }
+    pub fn page_size_log2(&self) -> u8 {
+        self.page_size_log2
+    }
+    /// The most pages the address type allows: 2^32 (2^64 for memory64) bytes, in pages.
+    pub fn max_pages(&self) -> u64 {
+        let bits = if self.memory64 { 64 } else { 32 };
+        if bits - u32::from(self.page_size_log2) >= 64 {
+            u64::MAX
+        } else {
+            1u64 << (bits - u32::from(self.page_size_log2))
+        }
     }
 }
 
 impl fmt::Display for MemoryType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "memory {}", self.minimum)?;
+        write!(f, "memory")?;
+        if self.memory64 {
+            write!(f, " i64")?;
+        }
+        write!(f, " {}", self.minimum)?;
         if let Some(m) = self.maximum {
             write!(f, " {m}")?;
+        }
+        if self.page_size_log2 != 16 {
+            write!(f, " (pagesize {})", self.page_size())?;
         }
         Ok(())
     }

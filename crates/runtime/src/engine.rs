@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use wvm_bytecode::TranslateOptions;
+use wvm_environ::wasmparser::WasmFeatures;
 use wvm_environ::{FuelCosts, FuncType, ModuleLimits};
 
 /// Settings for an [`Engine`].
@@ -158,6 +159,34 @@ impl Config {
     /// Deepest nesting of `block`, `loop` and `if` in a function body (default 50,000).
     pub fn max_nesting_depth(&mut self, depth: u32) -> &mut Self {
         self.module_limits.max_nesting_depth = depth;
+        self
+    }
+
+    fn feature(&mut self, feature: WasmFeatures, on: bool) -> &mut Self {
+        self.module_limits.features.set(feature, on);
+        self
+    }
+
+    /// Accept modules with several memories (WebAssembly 3.0; on by default). Off, a module
+    /// declaring or importing a second memory is invalid.
+    pub fn wasm_multi_memory(&mut self, on: bool) -> &mut Self {
+        self.feature(WasmFeatures::MULTI_MEMORY, on)
+    }
+
+    /// Accept 64-bit memories and tables (memory64, WebAssembly 3.0; on by default).
+    pub fn wasm_memory64(&mut self, on: bool) -> &mut Self {
+        self.feature(WasmFeatures::MEMORY64, on)
+    }
+
+    /// Accept memories with a custom page size of 1 byte (the custom page sizes proposal;
+    /// on by default).
+    pub fn wasm_custom_page_sizes(&mut self, on: bool) -> &mut Self {
+        self.feature(WasmFeatures::CUSTOM_PAGE_SIZES, on)
+    }
+
+    /// Accept exactly WebAssembly 2.0 (with relaxed SIMD): every later feature off.
+    pub fn wasm2_only(&mut self) -> &mut Self {
+        self.module_limits.features = WasmFeatures::WASM2 | WasmFeatures::RELAXED_SIMD;
         self
     }
 

@@ -131,18 +131,23 @@ pub(crate) fn import_matches(actual: &ExternType, want: &ExternType) -> bool {
         (ExternType::Global(a), ExternType::Global(w)) => a == w,
         (ExternType::Table(a), ExternType::Table(w)) => {
             a.element() == w.element()
-                && limits_match(
-                    a.minimum().into(),
-                    a.maximum().map(u64::from),
-                    w.minimum().into(),
-                    w.maximum().map(u64::from),
-                )
+                && a.is_64() == w.is_64()
+                && limits_match(a.minimum(), a.maximum(), w.minimum(), w.maximum())
         }
         (ExternType::Memory(a), ExternType::Memory(w)) => {
-            limits_match(a.minimum(), a.maximum(), w.minimum(), w.maximum())
+            a.is_64() == w.is_64()
+                && a.page_size() == w.page_size()
+                && limits_match(a.minimum(), a.maximum(), w.minimum(), w.maximum())
         }
         _ => false,
     }
+}
+
+/// An offset into a table or memory with 64-bit indices (`is64`) or 32-bit ones, as a
+/// `usize` (`usize::MAX`, out of bounds, if it does not fit).
+fn index_operand(is64: bool, v: u64) -> usize {
+    let v = if is64 { v } else { u64::from(v as u32) };
+    usize::try_from(v).unwrap_or(usize::MAX)
 }
 
 /// The value of a constant expression as a 16-byte cell (scalars in the low 8 bytes).
@@ -295,11 +300,11 @@ pub(crate) fn instantiate<T>(
         match &seg.mode {
             ElemMode::Active { table, offset } => {
                 let data = &inner.instances[instance as usize];
-                let offset = eval_const(inner, &data.globals, &data.funcs, offset) as u32;
+                let offset = eval_const(inner, &data.globals, &data.funcs, offset) as u64;
                 let table_id = data.tables[*table as usize];
                 let items = std::mem::take(&mut inner.instance_state[instance as usize].elems[i]);
                 let t = &mut inner.tables[table_id as usize];
-                let start = offset as usize;
+                let start = index_operand(t.ty.is_64(), offset);
                 match start
                     .checked_add(items.len())
                     .filter(|&end| end <= t.elements.len())
@@ -317,10 +322,12 @@ pub(crate) fn instantiate<T>(
     for (i, seg) in info.data.iter().enumerate() {
         if let DataMode::Active { memory, offset } = &seg.mode {
             let data = &inner.instances[instance as usize];
-            let offset = eval_const(inner, &data.globals, &data.funcs, offset) as u32 as usize;
+            let offset = eval_const(inner, &data.globals, &data.funcs, offset) as u64;
             let mem_id = data.memories[*memory as usize];
             let bytes = &module.inner.wasm[seg.range.clone()];
-            let m = &mut inner.memories[mem_id as usize].data;
+            let m = &mut inner.memories[mem_id as usize];
+            let offset = index_operand(m.ty.is_64(), offset);
+            let m = &mut m.data;
             match offset
                 .checked_add(bytes.len())
                 .filter(|&end| end <= m.len())

@@ -8,7 +8,7 @@ use crate::{
     AsContext, AsContextMut, Error, ExternType, Func, GlobalType, MemoryType, Mutability, Ref,
     RefType, Result, TableType, Val,
 };
-use wvm_environ::{TrapCode, WASM_PAGE_SIZE};
+use wvm_environ::TrapCode;
 
 /// A linear memory. A handle into a store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -22,8 +22,11 @@ impl Memory {
     /// Fails if the store's [`ResourceLimiter`](crate::ResourceLimiter) refuses it.
     pub fn new(mut store: impl AsContextMut, ty: MemoryType) -> Result<Memory> {
         let inner = &mut store.as_context_mut().0.inner;
-        if ty.minimum() > wvm_environ::WASM32_MAX_PAGES {
-            return Err(Error::usage("memory minimum exceeds 65536 pages"));
+        if ty.minimum() > ty.max_pages() {
+            return Err(Error::usage(format!(
+                "memory minimum exceeds {} pages",
+                ty.max_pages()
+            )));
         }
         let have = inner.memories.len();
         inner
@@ -45,7 +48,11 @@ impl Memory {
     /// The memory's type, with its current size as minimum.
     pub fn ty(&self, store: impl AsContext) -> MemoryType {
         let m = self.data_ref(&store.as_context().0.inner);
-        MemoryType::new(m.pages() as u32, m.ty.maximum().map(|v| v as u32))
+        let ty = match m.ty.is_64() {
+            true => MemoryType::new64(m.pages(), m.ty.maximum()),
+            false => MemoryType::new(m.pages() as u32, m.ty.maximum().map(|v| v as u32)),
+        };
+        ty.with_page_size_log2(m.ty.page_size_log2())
     }
 
     /// Current size in pages.
@@ -123,9 +130,9 @@ impl Memory {
         Ok(())
     }
 
-    /// Page size in bytes.
-    pub fn page_size(&self) -> u64 {
-        WASM_PAGE_SIZE
+    /// Page size in bytes: 65536, or 1 for a memory declared with custom page size 1.
+    pub fn page_size(&self, store: impl AsContext) -> u64 {
+        self.data_ref(&store.as_context().0.inner).ty.page_size()
     }
 }
 
@@ -178,7 +185,11 @@ impl Table {
         let inner = &store.as_context().0.inner;
         inner.check(self.store);
         let t = &inner.tables[self.index as usize];
-        TableType::new(t.ty.element(), t.elements.len() as u32, t.ty.maximum())
+        let len = t.elements.len();
+        match t.ty.is_64() {
+            true => TableType::new64(t.ty.element(), len as u64, t.ty.maximum()),
+            false => TableType::new(t.ty.element(), len as u32, t.ty.maximum().map(|m| m as u32)),
+        }
     }
 
     /// Current number of elements.

@@ -9,7 +9,7 @@ use crate::{Engine, Error, Module, Result};
 use std::any::Any;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use wvm_environ::{FuncType, GlobalType, MemoryType, TableType, WASM_PAGE_SIZE, WASM32_MAX_PAGES};
+use wvm_environ::{FuncType, GlobalType, MemoryType, TableType};
 
 static NEXT_STORE_ID: AtomicU64 = AtomicU64::new(1);
 
@@ -48,9 +48,9 @@ pub(crate) struct MemoryData {
     pub(crate) def: VMMemoryDefinition,
 }
 
-/// `pages` in bytes; saturates where `usize` cannot hold it (32-bit hosts).
-fn page_bytes(pages: u64) -> usize {
-    usize::try_from(pages.saturating_mul(WASM_PAGE_SIZE)).unwrap_or(usize::MAX)
+/// `pages` of `ty` in bytes; saturates where `usize` cannot hold it.
+fn page_bytes(ty: &MemoryType, pages: u64) -> usize {
+    usize::try_from(pages.saturating_mul(ty.page_size())).unwrap_or(usize::MAX)
 }
 
 /// A growth the limiter allowed failed: the limiter decides between -1 and a trap.
@@ -77,9 +77,9 @@ impl MemoryData {
         limiter: Option<&mut dyn ResourceLimiter>,
     ) -> Result<MemoryData> {
         let pages = ty.minimum();
-        let bytes = page_bytes(pages);
+        let bytes = page_bytes(&ty, pages);
         if let Some(l) = limiter
-            && !l.memory_growing(0, bytes, ty.maximum().map(page_bytes))?
+            && !l.memory_growing(0, bytes, ty.maximum().map(|m| page_bytes(&ty, m)))?
         {
             return Err(Error::msg(format!(
                 "memory of {pages} pages ({bytes} bytes) exceeds the store's memory size limit"
@@ -105,7 +105,7 @@ impl MemoryData {
     }
 
     pub(crate) fn pages(&self) -> u64 {
-        self.data.len() as u64 / WASM_PAGE_SIZE
+        self.data.len() as u64 >> self.ty.page_size_log2()
     }
 
     /// Grows by `delta` pages if `limiter` allows it; returns the old size in pages, or
@@ -121,24 +121,21 @@ impl MemoryData {
             return Ok(Some(old));
         }
         let new = old.saturating_add(delta);
+        let ty = self.ty;
         if let Some(l) = limiter.as_deref_mut()
             && !l.memory_growing(
-                page_bytes(old),
-                page_bytes(new),
-                self.ty.maximum().map(page_bytes),
+                page_bytes(&ty, old),
+                page_bytes(&ty, new),
+                ty.maximum().map(|m| page_bytes(&ty, m)),
             )?
         {
             return Ok(None);
         }
-        let max = self
-            .ty
-            .maximum()
-            .unwrap_or(WASM32_MAX_PAGES)
-            .min(WASM32_MAX_PAGES);
-        if new > max {
+        let max = ty.maximum().unwrap_or(u64::MAX).min(ty.max_pages());
+        if new > max || page_bytes(&ty, new) == usize::MAX {
             return grow_failed(limiter, true, "memory maximum size exceeded");
         }
-        if !self.data.grow(page_bytes(new), page_bytes(max)) {
+        if !self.data.grow(page_bytes(&ty, new), page_bytes(&ty, max)) {
             return grow_failed(limiter, true, "cannot allocate memory to grow into");
         }
         self.refresh();
@@ -214,7 +211,8 @@ impl TableData {
         {
             return Ok(None);
         }
-        let max = declared.unwrap_or(u32::MAX as usize);
+        let limit = usize::try_from(self.ty.index_limit()).unwrap_or(usize::MAX);
+        let max = declared.unwrap_or(limit).min(limit);
         if new > max {
             return grow_failed(limiter, false, "table maximum size exceeded");
         }

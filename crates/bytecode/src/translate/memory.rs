@@ -2,28 +2,95 @@
 //! `data.drop` and `elem.drop`.
 
 use super::{CompileError, Translator};
-use crate::instr::{Instr, Load, Store};
-use wvm_environ::wasmparser::{MemArg, Operator};
+use crate::instr::{Instr, Load, Store, memarg};
+use wvm_environ::wasmparser::{MemArg, MemArgTarget, Operator};
+
+/// The memory a memory argument names (GC array targets do not validate without GC).
+fn memory_of(m: &MemArg) -> u32 {
+    match m.target {
+        MemArgTarget::Memory(i) | MemArgTarget::Array(i) => i,
+    }
+}
 
 impl Translator<'_> {
+    /// Whether memory `mem` has 64-bit addresses.
+    fn is_memory64(&self, mem: u32) -> bool {
+        self.info
+            .memories
+            .get(mem as usize)
+            .is_some_and(|t| t.is_64())
+    }
+
+    /// Whether `m` names memory 0 with 32-bit addresses, which the fast load and store
+    /// instructions serve.
+    fn is_fast_memory(&self, m: &MemArg) -> bool {
+        memory_of(m) == 0 && !self.is_memory64(0)
+    }
+
+    /// The `Extra` word of an instruction accessing memory through `m` (see
+    /// [`Instr::LoadX`]), with `a` in its first field.
+    pub(super) fn memarg_extra(&mut self, a: u32, m: &MemArg) {
+        let mem = memory_of(m);
+        let b = memarg(mem, self.is_memory64(mem));
+        let c = (m.offset >> 32) as u32;
+        self.code.push(Instr::Extra { a, b, c });
+    }
+
+    /// A byte index of the `u8` fields that name memories in bulk instructions (validation
+    /// allows at most 100 memories).
+    fn mem_u8(&self, mem: u32) -> Result<u8, CompileError> {
+        u8::try_from(mem).map_err(|_| CompileError {
+            message: "too many memories".into(),
+            offset: self.offset,
+        })
+    }
+
     fn load(&mut self, f: fn(Load) -> Instr, m: MemArg) {
         let addr = self.pop();
         let dst = self.push_result();
-        self.produce(f(Load {
+        let load = f(Load {
             dst,
             addr,
             offset: m.offset as u32,
-        }));
+        });
+        match load.as_load() {
+            Some((op, l)) if !self.is_fast_memory(&m) => {
+                let (dst, addr, offset) = (l.dst, l.addr, l.offset);
+                self.produce(Instr::LoadX {
+                    op,
+                    dst,
+                    addr,
+                    offset,
+                });
+                self.memarg_extra(0, &m);
+            }
+            _ => self.produce(load),
+        }
     }
 
     fn store(&mut self, f: fn(Store) -> Instr, m: MemArg) {
         let value = self.pop();
         let addr = self.pop();
-        self.emit(f(Store {
+        let store = f(Store {
             addr,
             value,
             offset: m.offset as u32,
-        }));
+        });
+        match store.as_store() {
+            Some((op, s)) if !self.is_fast_memory(&m) => {
+                let offset = s.offset;
+                self.emit(Instr::StoreX {
+                    op,
+                    addr,
+                    value,
+                    offset,
+                });
+                self.memarg_extra(0, &m);
+            }
+            _ => {
+                self.emit(store);
+            }
+        }
     }
 
     /// Translates a memory or table operator; anything else goes on to the numeric ones.
@@ -53,29 +120,42 @@ impl Translator<'_> {
             O::I64Store8 { memarg } => self.store(Instr::I64Store8, memarg),
             O::I64Store16 { memarg } => self.store(Instr::I64Store16, memarg),
             O::I64Store32 { memarg } => self.store(Instr::I64Store32, memarg),
-            O::MemorySize { .. } => {
+            O::MemorySize { mem } => {
                 let dst = self.push_result();
-                self.produce(Instr::MemorySize { dst });
+                self.produce(Instr::MemorySize { dst, mem });
             }
-            O::MemoryGrow { .. } => {
+            O::MemoryGrow { mem } => {
                 let delta = self.pop();
                 let dst = self.push_result();
-                self.produce(Instr::MemoryGrow { dst, delta });
+                self.produce(Instr::MemoryGrow { dst, delta, mem });
             }
-            O::MemoryFill { .. } => {
+            O::MemoryFill { mem } => {
+                let mem = self.mem_u8(mem)?;
                 let (len, value, dst) = (self.pop(), self.pop(), self.pop());
-                self.emit(Instr::MemoryFill { dst, value, len });
+                self.emit(Instr::MemoryFill {
+                    mem,
+                    dst,
+                    value,
+                    len,
+                });
             }
-            O::MemoryCopy { .. } => {
+            O::MemoryCopy { dst_mem, src_mem } => {
+                let (dst_mem, src_mem) = (self.mem_u8(dst_mem)?, self.mem_u8(src_mem)?);
                 let (len, src, dst) = (self.pop(), self.pop(), self.pop());
-                self.emit(Instr::MemoryCopy { dst, src, len });
+                self.emit(Instr::MemoryCopy {
+                    dst_mem,
+                    src_mem,
+                    dst,
+                    src,
+                    len,
+                });
             }
-            O::MemoryInit { data_index, .. } => {
+            O::MemoryInit { data_index, mem } => {
                 let (len, src, dst) = (self.pop(), self.pop(), self.pop());
                 self.emit(Instr::MemoryInit { dst, src, len });
                 self.code.push(Instr::Extra {
                     a: data_index,
-                    b: 0,
+                    b: mem,
                     c: 0,
                 });
             }

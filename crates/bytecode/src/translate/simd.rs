@@ -73,6 +73,7 @@ macro_rules! translate_simd {
                         let addr = self.pop();
                         let offset = offset(memarg);
                         self.emit(Instr::VStore { addr, value, offset });
+                        self.memarg_extra(0, &memarg);
                     }
                     $(Operator::$un => self.vun(VUnOp::$un),)*
                     $(Operator::$bin => {
@@ -123,6 +124,7 @@ macro_rules! translate_simd {
                         let dst = self.push_result();
                         let (op, offset) = (VLoadOp::$load, offset(memarg));
                         self.produce(Instr::VLoad { op, dst, addr, offset });
+                        self.memarg_extra(0, &memarg);
                     })*
                     $(Operator::$ll { memarg, lane } => {
                         let vec = self.pop();
@@ -130,13 +132,14 @@ macro_rules! translate_simd {
                         let dst = self.push_result();
                         let (op, offset) = (VLoadLaneOp::$ll, offset(memarg));
                         self.produce(Instr::VLoadLane { op, lane, dst, addr, offset });
-                        self.code.push(Instr::Extra { a: vec, b: 0, c: 0 });
+                        self.memarg_extra(vec, &memarg);
                     })*
                     $(Operator::$sl { memarg, lane } => {
                         let value = self.pop();
                         let addr = self.pop();
                         let (op, offset) = (VStoreLaneOp::$sl, offset(memarg));
                         self.emit(Instr::VStoreLane { op, lane, addr, value, offset });
+                        self.memarg_extra(0, &memarg);
                     })*
                     other => return self.numeric(other),
                 }
@@ -152,7 +155,7 @@ macro_rules! translate_simd {
 
 with_simd_ops! { translate_simd! {} }
 
-/// The offset of a memory argument (validation bounds it to 32 bits without memory64).
+/// The low 32 bits of a memory argument's offset (the `Extra` word holds the rest).
 fn offset(m: MemArg) -> u32 {
     m.offset as u32
 }

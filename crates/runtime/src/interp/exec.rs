@@ -7,6 +7,7 @@
 //! past its high-water mark.
 
 use super::Code;
+use super::memory;
 use super::num;
 use super::ops::*;
 use super::vector;
@@ -493,23 +494,40 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
             }
             Instr::GlobalGet { dst, global } => w!(dst, env.global_get(inst, global)),
             Instr::GlobalSet { src, global } => env.global_set(inst, global, r!(src)),
-            Instr::MemorySize { dst } => w!(dst, env.memory_size(mem_id)),
-            Instr::MemoryGrow { dst, delta } => {
-                w!(dst, tr!(env.memory_grow(mem_id, r!(delta))));
+            Instr::MemorySize { dst, mem: m } => w!(dst, env.memory_size(inst, m)),
+            Instr::MemoryGrow { dst, delta, mem: m } => {
+                w!(dst, tr!(env.memory_grow(inst, m, r!(delta))));
                 mem = Mem::of(env.memories, mem_id);
             }
-            Instr::MemoryFill { dst, value, len } => {
-                tr!(env.memory_fill(mem_id, r!(dst), r!(value), r!(len)));
+            Instr::MemoryFill {
+                mem: m,
+                dst,
+                value,
+                len,
+            } => {
+                tr!(env.memory_fill(inst, m.into(), r!(dst), r!(value), r!(len)));
                 mem = Mem::of(env.memories, mem_id);
             }
-            Instr::MemoryCopy { dst, src, len } => {
-                tr!(env.memory_copy(mem_id, r!(dst), r!(src), r!(len)));
+            Instr::MemoryCopy {
+                dst_mem,
+                src_mem,
+                dst,
+                src,
+                len,
+            } => {
+                let (dm, sm) = (dst_mem.into(), src_mem.into());
+                tr!(env.memory_copy(inst, dm, sm, r!(dst), r!(src), r!(len)));
                 mem = Mem::of(env.memories, mem_id);
             }
             Instr::MemoryInit { dst, src, len } => {
-                let (seg, _, _) = extra!();
-                tr!(env.memory_init(inst_id, mem_id, seg, r!(dst), r!(src), r!(len)));
+                let (seg, m, _) = extra!();
+                tr!(env.memory_init(inst_id, m, seg, r!(dst), r!(src), r!(len)));
                 mem = Mem::of(env.memories, mem_id);
+            }
+            wvm_bytecode::any_memory_instr!() => {
+                let (a, b, c) = extra!();
+                let extra = Instr::Extra { a, b, c };
+                tr!(memory::run(&instr, &extra, regs, mem, &mut env, inst));
             }
             Instr::DataDrop { segment } => env.data_drop(inst_id, segment),
             Instr::ElemDrop { segment } => env.elem_drop(inst_id, segment),
@@ -540,9 +558,14 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
             }
             Instr::RefFunc { dst, func: f } => w!(dst, u64::from(inst.funcs[f as usize]) + 1),
             wvm_bytecode::vector_instr!() => {
-                let extra = if vector::takes_extra(&instr) { extra!().0 } else { 0 };
+                let extra = if vector::takes_extra(&instr) {
+                    let (a, b, c) = extra!();
+                    Some(Instr::Extra { a, b, c })
+                } else {
+                    None
+                };
                 let v = &mut vstack[fp..];
-                tr!(vector::run(&instr, extra, regs, v, mem, &mut env, inst));
+                tr!(vector::run(&instr, extra.as_ref(), regs, v, mem, &mut env, inst));
             }
         })
     }

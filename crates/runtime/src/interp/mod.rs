@@ -3,6 +3,7 @@
 //! backtrace ([`trace`]) here, on the error path only.
 
 mod exec;
+mod memory;
 mod num;
 mod ops;
 mod simd;

@@ -92,6 +92,34 @@ impl Mem {
         unsafe { std::ptr::write_unaligned(self.base.add(ea as usize).cast::<[u8; N]>(), v) };
         Some(())
     }
+
+    /// The `N` bytes at effective address `ea` (any 64-bit value), or `None` if they are
+    /// not all inside the memory.
+    #[inline(always)]
+    pub(super) fn load_at<const N: usize>(self, ea: u64) -> Option<[u8; N]> {
+        if ea.checked_add(N as u64)? > self.len {
+            return None;
+        }
+        // SAFETY: `ea + N <= len`, as in `load`.
+        Some(unsafe { std::ptr::read_unaligned(self.base.add(ea as usize).cast::<[u8; N]>()) })
+    }
+
+    #[inline(always)]
+    pub(super) fn store_at<const N: usize>(self, ea: u64, v: [u8; N]) -> Option<()> {
+        if ea.checked_add(N as u64)? > self.len {
+            return None;
+        }
+        // SAFETY: as in `load_at`.
+        unsafe { std::ptr::write_unaligned(self.base.add(ea as usize).cast::<[u8; N]>(), v) };
+        Some(())
+    }
+}
+
+/// An address operand of a memory with 64-bit addresses (`is64`) or 32-bit ones, as a
+/// 64-bit number.
+#[inline(always)]
+pub(super) fn address(is64: bool, v: u64) -> u64 {
+    if is64 { v } else { u64::from(v as u32) }
 }
 
 /// The index of `ip` in the code starting at `base`.
@@ -364,6 +392,24 @@ fn range(start: u64, len: u64, size: usize) -> Option<std::ops::Range<usize>> {
     (end <= size).then_some(start..end)
 }
 
+/// Checks that `[start, start + len)` lies within `size` (64-bit operands); returns the
+/// range.
+fn range64(start: u64, len: u64, size: usize) -> Option<std::ops::Range<usize>> {
+    let end = start.checked_add(len)?;
+    (end <= size as u64).then_some(start as usize..end as usize)
+}
+
+/// Two distinct elements of `items`, mutably.
+fn two_mut<T>(items: &mut [T], a: usize, b: usize) -> (&mut T, &mut T) {
+    if a < b {
+        let (lo, hi) = items.split_at_mut(b);
+        (&mut lo[a], &mut hi[0])
+    } else {
+        let (lo, hi) = items.split_at_mut(a);
+        (&mut hi[0], &mut lo[b])
+    }
+}
+
 /// The parts of the store the dispatch loops use, and the instructions that work on them
 /// beyond frame slots (tables, bulk memory, growth, globals), shared by both loops.
 pub(super) struct Env<'a> {
@@ -477,8 +523,9 @@ impl<'a> Env<'a> {
         ty: u32,
         index: u64,
     ) -> Res<u32> {
-        let t = &self.tables[inst.tables[table as usize] as usize].elements;
-        let Some(&bits) = t.get(index as u32 as usize) else {
+        let t = &self.tables[inst.tables[table as usize] as usize];
+        let index = address(t.ty.is_64(), index);
+        let Some(&bits) = usize::try_from(index).ok().and_then(|i| t.elements.get(i)) else {
             return Err(TrapCode::UndefinedElement);
         };
         if bits == 0 {
@@ -491,41 +538,110 @@ impl<'a> Env<'a> {
         Ok(callee)
     }
 
-    pub(super) fn memory_size(&self, mem_id: usize) -> u64 {
-        self.memories[mem_id].pages()
+    /// The store id of the instance's memory `mem`.
+    #[inline(always)]
+    fn memory_id(inst: &InstanceData, mem: u32) -> usize {
+        inst.memories[mem as usize] as usize
     }
 
-    pub(super) fn memory_grow(&mut self, mem_id: usize, delta: u64) -> Res<u64> {
-        let delta = u64::from(delta as u32);
+    /// The memory a memarg word names (see [`wvm_bytecode::memarg`]; memory 0 is `mem0`)
+    /// and the effective address of `addr` plus the offset whose halves are `lo` and `hi`,
+    /// or `None` if that address is past 2^64 (out of bounds).
+    #[inline(always)]
+    pub(super) fn access(
+        &mut self,
+        inst: &InstanceData,
+        mem0: Mem,
+        memarg: u32,
+        addr: u64,
+        lo: u32,
+        hi: u32,
+    ) -> Option<(Mem, u64)> {
+        let (mem, is64) = wvm_bytecode::memarg_parts(memarg);
+        let m = match mem {
+            0 => mem0,
+            _ => Mem::of(self.memories, Env::memory_id(inst, mem)),
+        };
+        let offset = u64::from(lo) | (u64::from(hi) << 32);
+        Some((m, address(is64, addr).checked_add(offset)?))
+    }
+
+    /// The instance's memory `mem` as an operand's address width says (64-bit or not),
+    /// and its store id.
+    fn memory_of(&self, inst: &InstanceData, mem: u32) -> (usize, bool) {
+        let id = Env::memory_id(inst, mem);
+        (id, self.memories[id].ty.is_64())
+    }
+
+    pub(super) fn memory_size(&self, inst: &InstanceData, mem: u32) -> u64 {
+        self.memories[Env::memory_id(inst, mem)].pages()
+    }
+
+    pub(super) fn memory_grow(&mut self, inst: &InstanceData, mem: u32, delta: u64) -> Res<u64> {
+        let (id, is64) = self.memory_of(inst, mem);
+        let delta = address(is64, delta);
         // Only growth that can happen costs its pages: a request past the maximum fails
         // (-1) for the static cost alone.
-        let m = &self.memories[mem_id];
-        let max = m.ty.maximum().unwrap_or(wvm_environ::WASM32_MAX_PAGES);
+        let m = &self.memories[id];
+        let max = m.ty.maximum().unwrap_or(u64::MAX).min(m.ty.max_pages());
+        let page = m.ty.page_size();
         if m.pages().saturating_add(delta) <= max {
-            self.charge(|c| c.grow_pages(delta))?;
+            let bytes = delta.saturating_mul(page);
+            self.charge(|c| c.grow_pages(bytes / wvm_environ::WASM_PAGE_SIZE))?;
         }
-        match self.memories[mem_id].grow(delta, self.limiter.get()) {
+        match self.memories[id].grow(delta, self.limiter.get()) {
             Ok(Some(old)) => Ok(old),
+            Ok(None) if is64 => Ok(u64::MAX),
             Ok(None) => Ok(u64::from(u32::MAX)),
             Err(_) => Err(TrapCode::ResourceLimitExceeded),
         }
     }
 
-    pub(super) fn memory_fill(&mut self, mem_id: usize, dst: u64, value: u64, len: u64) -> Res<()> {
-        let n = self.memories[mem_id].data.len();
-        let rg = range(dst, len, n).ok_or(TrapCode::MemoryOutOfBounds)?;
+    pub(super) fn memory_fill(
+        &mut self,
+        inst: &InstanceData,
+        mem: u32,
+        dst: u64,
+        value: u64,
+        len: u64,
+    ) -> Res<()> {
+        let (id, is64) = self.memory_of(inst, mem);
+        let n = self.memories[id].data.len();
+        let rg = range64(address(is64, dst), address(is64, len), n);
+        let rg = rg.ok_or(TrapCode::MemoryOutOfBounds)?;
         self.charge(|c| c.bulk(rg.len() as u64))?;
-        self.memories[mem_id].data[rg].fill(value as u8);
+        self.memories[id].data[rg].fill(value as u8);
         Ok(())
     }
 
-    pub(super) fn memory_copy(&mut self, mem_id: usize, dst: u64, src: u64, len: u64) -> Res<()> {
-        let n = self.memories[mem_id].data.len();
-        let (Some(s), Some(d)) = (range(src, len, n), range(dst, len, n)) else {
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn memory_copy(
+        &mut self,
+        inst: &InstanceData,
+        dst_mem: u32,
+        src_mem: u32,
+        dst: u64,
+        src: u64,
+        len: u64,
+    ) -> Res<()> {
+        let (di, d64) = self.memory_of(inst, dst_mem);
+        let (si, s64) = self.memory_of(inst, src_mem);
+        // The length has the narrower of the two address types.
+        let len = address(d64 && s64, len);
+        let (dn, sn) = (self.memories[di].data.len(), self.memories[si].data.len());
+        let (Some(s), Some(d)) = (
+            range64(address(s64, src), len, sn),
+            range64(address(d64, dst), len, dn),
+        ) else {
             return Err(TrapCode::MemoryOutOfBounds);
         };
         self.charge(|c| c.bulk(s.len() as u64))?;
-        self.memories[mem_id].data.copy_within(s, d.start);
+        if di == si {
+            self.memories[di].data.copy_within(s, d.start);
+        } else {
+            let (a, b) = two_mut(self.memories, di, si);
+            a.data[d].copy_from_slice(&b.data[s]);
+        }
         Ok(())
     }
 
@@ -533,25 +649,29 @@ impl<'a> Env<'a> {
     pub(super) fn memory_init(
         &mut self,
         inst_id: u32,
-        mem_id: usize,
+        mem: u32,
         seg: u32,
         dst: u64,
         src: u64,
         len: u64,
     ) -> Res<()> {
         let inst = &self.instances[inst_id as usize];
+        let (id, is64) = self.memory_of(inst, mem);
         let bytes: &[u8] = if self.instance_state[inst_id as usize].data_dropped[seg as usize] {
             &[]
         } else {
             let module = &inst.module.inner;
             &module.wasm[module.info.data[seg as usize].range.clone()]
         };
-        let n = self.memories[mem_id].data.len();
-        let (Some(s), Some(d)) = (range(src, len, bytes.len()), range(dst, len, n)) else {
+        let n = self.memories[id].data.len();
+        let (Some(s), Some(d)) = (
+            range(src, len, bytes.len()),
+            range64(address(is64, dst), u64::from(len as u32), n),
+        ) else {
             return Err(TrapCode::MemoryOutOfBounds);
         };
         self.charge(|c| c.bulk(s.len() as u64))?;
-        self.memories[mem_id].data[d].copy_from_slice(&bytes[s]);
+        self.memories[id].data[d].copy_from_slice(&bytes[s]);
         Ok(())
     }
 
@@ -567,11 +687,23 @@ impl<'a> Env<'a> {
         inst.tables[table as usize] as usize
     }
 
-    pub(super) fn table_get(&self, inst: &InstanceData, table: u32, index: u64) -> Res<u64> {
-        let t = &self.tables[self.table(inst, table)].elements;
-        t.get(index as u32 as usize)
-            .copied()
+    /// An index operand of table `ti` (a store id) as a 64-bit number (see [`address`]).
+    fn table_index(&self, ti: usize, v: u64) -> u64 {
+        address(self.tables[ti].ty.is_64(), v)
+    }
+
+    /// Element `index` of table `ti` (a store id), if it exists.
+    fn element(&mut self, ti: usize, index: u64) -> Res<&mut u64> {
+        let index = self.table_index(ti, index);
+        usize::try_from(index)
+            .ok()
+            .and_then(|i| self.tables[ti].elements.get_mut(i))
             .ok_or(TrapCode::TableOutOfBounds)
+    }
+
+    pub(super) fn table_get(&mut self, inst: &InstanceData, table: u32, index: u64) -> Res<u64> {
+        let ti = self.table(inst, table);
+        self.element(ti, index).copied()
     }
 
     pub(super) fn table_set(
@@ -581,9 +713,8 @@ impl<'a> Env<'a> {
         index: u64,
         v: u64,
     ) -> Res<()> {
-        let t = self.table(inst, table);
-        let e = self.tables[t].elements.get_mut(index as u32 as usize);
-        *e.ok_or(TrapCode::TableOutOfBounds)? = v;
+        let ti = self.table(inst, table);
+        *self.element(ti, index)? = v;
         Ok(())
     }
 
@@ -599,14 +730,16 @@ impl<'a> Env<'a> {
         delta: u64,
     ) -> Res<u64> {
         let ti = self.table(inst, table);
-        let delta = u64::from(delta as u32);
+        let delta = self.table_index(ti, delta);
         let t = &self.tables[ti];
-        let max = t.ty.maximum().map_or(u64::from(u32::MAX), u64::from);
+        let limit = t.ty.index_limit();
+        let max = t.ty.maximum().unwrap_or(limit).min(limit);
         if (t.elements.len() as u64).saturating_add(delta) <= max {
             self.charge(|c| c.grow_pages(delta / 1024))?;
         }
         match self.tables[ti].grow(delta, init, self.limiter.get()) {
             Ok(Some(old)) => Ok(old),
+            Ok(None) if limit == u64::MAX => Ok(u64::MAX),
             Ok(None) => Ok(u64::from(u32::MAX)),
             Err(_) => Err(TrapCode::ResourceLimitExceeded),
         }
@@ -621,8 +754,9 @@ impl<'a> Env<'a> {
         len: u64,
     ) -> Res<()> {
         let ti = self.table(inst, table);
+        let (dst, len) = (self.table_index(ti, dst), self.table_index(ti, len));
         let rg =
-            range(dst, len, self.tables[ti].elements.len()).ok_or(TrapCode::TableOutOfBounds)?;
+            range64(dst, len, self.tables[ti].elements.len()).ok_or(TrapCode::TableOutOfBounds)?;
         self.charge(|c| c.bulk(rg.len() as u64 * 8))?;
         self.tables[ti].elements[rg].fill(v);
         Ok(())
@@ -639,9 +773,11 @@ impl<'a> Env<'a> {
         len: u64,
     ) -> Res<()> {
         let (dt, st) = (self.table(inst, dst_table), self.table(inst, src_table));
+        let (d64, s64) = (self.tables[dt].ty.is_64(), self.tables[st].ty.is_64());
+        let len = address(d64 && s64, len);
         let (Some(drg), Some(srg)) = (
-            range(dst, len, self.tables[dt].elements.len()),
-            range(src, len, self.tables[st].elements.len()),
+            range64(address(d64, dst), len, self.tables[dt].elements.len()),
+            range64(address(s64, src), len, self.tables[st].elements.len()),
         ) else {
             return Err(TrapCode::TableOutOfBounds);
         };
@@ -669,9 +805,10 @@ impl<'a> Env<'a> {
     ) -> Res<()> {
         let ti = self.table(&self.instances[inst_id as usize], table);
         let n_items = self.instance_state[inst_id as usize].elems[seg as usize].len();
+        let dst = self.table_index(ti, dst);
         let (Some(s), Some(d)) = (
             range(src, len, n_items),
-            range(dst, len, self.tables[ti].elements.len()),
+            range64(dst, u64::from(len as u32), self.tables[ti].elements.len()),
         ) else {
             return Err(TrapCode::TableOutOfBounds);
         };

@@ -17,6 +17,7 @@
 use std::hint::unreachable_unchecked;
 
 use super::exec::{Activation, Exit, Frame, Limits, code_of, enter_frame};
+use super::memory;
 use super::num;
 use super::ops::*;
 use super::vector;
@@ -609,7 +610,16 @@ simple_ops!(threaded_handlers! {
     Instr::TableInit { .. } => table_init,
     Instr::RefFunc { .. } => ref_func,
     wvm_bytecode::vector_instr!() => vector,
+    wvm_bytecode::any_memory_instr!() => any_memory,
 });
+
+/// The `Extra` word after the op at `ip`, by reference into the code.
+#[inline(always)]
+fn extra_ref<'c>(ip: *const Op) -> &'c Instr {
+    // SAFETY: `CompiledFunc::verify` checked that an instruction taking an `Extra` word is
+    // followed by one, and the ops stay alive and unchanged while the loop runs.
+    unsafe { &(*ip.add(1)).instr }
+}
 
 /// Every instruction that uses vector cells (see `vector.rs`).
 fn vector(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
@@ -618,7 +628,7 @@ fn vector(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
     let i: &Instr = unsafe { &(*ip).instr };
     let inst = cx.inst;
     if vector::takes_extra(i) {
-        let (extra, _, _) = extra!(ip);
+        let extra = Some(extra_ref(ip));
         let v = &mut cx.vstack[cx.fp..];
         tr!(
             cx,
@@ -628,7 +638,11 @@ fn vector(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
         next2!(ip, regs, mem, cx)
     }
     let v = &mut cx.vstack[cx.fp..];
-    tr!(cx, ip, vector::run(i, 0, regs, v, mem, &mut cx.env, inst));
+    tr!(
+        cx,
+        ip,
+        vector::run(i, None, regs, v, mem, &mut cx.env, inst)
+    );
     next!(ip, regs, mem, cx)
 }
 
@@ -754,44 +768,73 @@ fn global_set(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
     next!(ip, regs, mem, cx)
 }
 
-fn memory_size(ip: *const Op, regs: Regs, _: Mem, cx: &mut Cx<'_>) {
-    operands!(ip, Instr::MemorySize { dst });
-    regs.set(dst, cx.env.memory_size(cx.mem_id));
-    let mem = refresh(cx);
+fn memory_size(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+    operands!(ip, Instr::MemorySize { dst, mem: m });
+    regs.set(dst, cx.env.memory_size(cx.inst, m));
     next!(ip, regs, mem, cx)
 }
 
 fn memory_grow(ip: *const Op, regs: Regs, _: Mem, cx: &mut Cx<'_>) {
-    operands!(ip, Instr::MemoryGrow { dst, delta });
-    let old = tr!(cx, ip, cx.env.memory_grow(cx.mem_id, regs.get(delta)));
+    operands!(ip, Instr::MemoryGrow { dst, delta, mem: m });
+    let inst = cx.inst;
+    let old = tr!(cx, ip, cx.env.memory_grow(inst, m, regs.get(delta)));
     regs.set(dst, old);
     let mem = refresh(cx);
     next!(ip, regs, mem, cx)
 }
 
 fn memory_fill(ip: *const Op, regs: Regs, _: Mem, cx: &mut Cx<'_>) {
-    operands!(ip, Instr::MemoryFill { dst, value, len });
+    operands!(
+        ip,
+        Instr::MemoryFill {
+            mem: m,
+            dst,
+            value,
+            len
+        }
+    );
     let (d, v, n) = (regs.get(dst), regs.get(value), regs.get(len));
-    tr!(cx, ip, cx.env.memory_fill(cx.mem_id, d, v, n));
+    let inst = cx.inst;
+    tr!(cx, ip, cx.env.memory_fill(inst, m.into(), d, v, n));
     let mem = refresh(cx);
     next!(ip, regs, mem, cx)
 }
 
 fn memory_copy(ip: *const Op, regs: Regs, _: Mem, cx: &mut Cx<'_>) {
-    operands!(ip, Instr::MemoryCopy { dst, src, len });
+    operands!(
+        ip,
+        Instr::MemoryCopy {
+            dst_mem,
+            src_mem,
+            dst,
+            src,
+            len
+        }
+    );
     let (d, s, n) = (regs.get(dst), regs.get(src), regs.get(len));
-    tr!(cx, ip, cx.env.memory_copy(cx.mem_id, d, s, n));
+    let (inst, dm, sm) = (cx.inst, dst_mem.into(), src_mem.into());
+    tr!(cx, ip, cx.env.memory_copy(inst, dm, sm, d, s, n));
     let mem = refresh(cx);
     next!(ip, regs, mem, cx)
 }
 
 fn memory_init(ip: *const Op, regs: Regs, _: Mem, cx: &mut Cx<'_>) {
     operands!(ip, Instr::MemoryInit { dst, src, len });
-    let (seg, _, _) = extra!(ip);
+    let (seg, m, _) = extra!(ip);
     let (d, s, n) = (regs.get(dst), regs.get(src), regs.get(len));
-    let (inst, mem_id) = (cx.inst_id, cx.mem_id);
-    tr!(cx, ip, cx.env.memory_init(inst, mem_id, seg, d, s, n));
+    let inst = cx.inst_id;
+    tr!(cx, ip, cx.env.memory_init(inst, m, seg, d, s, n));
     let mem = refresh(cx);
+    next2!(ip, regs, mem, cx)
+}
+
+/// Loads and stores of any memory (see `memory.rs`).
+fn any_memory(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+    // SAFETY: as in `vector`.
+    let i: &Instr = unsafe { &(*ip).instr };
+    let extra = extra_ref(ip);
+    let inst = cx.inst;
+    tr!(cx, ip, memory::run(i, extra, regs, mem, &mut cx.env, inst));
     next2!(ip, regs, mem, cx)
 }
 

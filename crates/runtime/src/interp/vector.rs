@@ -36,27 +36,42 @@ pub(super) fn takes_extra(i: &Instr) -> bool {
         i,
         Instr::VTern { .. }
             | Instr::VShuffle { .. }
+            | Instr::VLoad { .. }
+            | Instr::VStore { .. }
             | Instr::VLoadLane { .. }
+            | Instr::VStoreLane { .. }
             | Instr::SelectV { .. }
     )
 }
 
 /// Runs `i`, an instruction that uses vector cells, on the frame whose scalar cells are
-/// `regs` and vector cells `v`; `extra` is the `a` of its `Extra` word if it has one.
+/// `regs` and vector cells `v`; `extra` is its `Extra` word if it has one (for memory
+/// instructions, its `b` and `c` are the memarg and the offset's high half, see
+/// [`Instr::LoadX`]). `mem` is memory 0.
 ///
 /// `i` is a reference (into the code, for the threaded loop): a handler that passed the
 /// address of one of its own locals could no longer jump to the next handler.
 #[inline(never)]
 pub(super) fn run(
     i: &Instr,
-    extra: Slot,
+    extra: Option<&Instr>,
     regs: Regs,
     v: &mut [u128],
     mem: Mem,
     env: &mut Env<'_>,
     inst: &InstanceData,
 ) -> Result<(), TrapCode> {
+    let (extra, memarg, hi) = match extra {
+        Some(&Instr::Extra { a, b, c }) => (a, b, c),
+        _ => (0, 0, 0),
+    };
     let x = |s: Slot| v[s as usize];
+    let oob = TrapCode::MemoryOutOfBounds;
+    // The memory and effective address of a memory instruction.
+    let at = |env: &mut Env<'_>, addr: Slot, offset: u32| {
+        let addr = regs.get(addr);
+        env.access(inst, mem, memarg, addr, offset, hi).ok_or(oob)
+    };
     let r = match *i {
         Instr::VUn { op, dst, src } => (dst, simd::un(op, x(src))),
         Instr::VBin { op, dst, lhs, rhs } => (dst, simd::bin(op, x(lhs), x(rhs))),
@@ -77,8 +92,8 @@ pub(super) fn run(
             addr,
             offset,
         } => {
-            let value = load(mem, op, regs.get(addr), offset);
-            (dst, value.ok_or(TrapCode::MemoryOutOfBounds)?)
+            let (m, ea) = at(env, addr, offset)?;
+            (dst, load(m, op, ea).ok_or(oob)?)
         }
         Instr::VLoadLane {
             op,
@@ -87,8 +102,8 @@ pub(super) fn run(
             addr,
             offset,
         } => {
-            let value = load_lane(mem, op, lane, regs.get(addr), offset, x(extra));
-            (dst, value.ok_or(TrapCode::MemoryOutOfBounds)?)
+            let (m, ea) = at(env, addr, offset)?;
+            (dst, load_lane(m, op, lane, ea, x(extra)).ok_or(oob)?)
         }
         Instr::CopyV { dst, src } => {
             regs.set(dst, regs.get(src));
@@ -118,10 +133,8 @@ pub(super) fn run(
             value,
             offset,
         } => {
-            let bytes = x(value).to_le_bytes();
-            return mem
-                .store(regs.get(addr), offset, bytes)
-                .ok_or(TrapCode::MemoryOutOfBounds);
+            let (m, ea) = at(env, addr, offset)?;
+            return m.store_at(ea, x(value).to_le_bytes()).ok_or(oob);
         }
         Instr::VStoreLane {
             op,
@@ -130,8 +143,8 @@ pub(super) fn run(
             value,
             offset,
         } => {
-            return store_lane(mem, op, lane, regs.get(addr), offset, x(value))
-                .ok_or(TrapCode::MemoryOutOfBounds);
+            let (m, ea) = at(env, addr, offset)?;
+            return store_lane(m, op, lane, ea, x(value)).ok_or(oob);
         }
         Instr::VGlobalSet { src, global } => {
             env.global_set_v128(inst, global, x(src));
@@ -143,22 +156,22 @@ pub(super) fn run(
     Ok(())
 }
 
-/// The little-endian bytes at `addr + offset`, `N` of them, zero-extended.
+/// The little-endian bytes at effective address `ea`, `N` of them, zero-extended.
 #[inline(always)]
-fn load_bits<const N: usize>(mem: Mem, addr: u64, offset: u32) -> Option<u64> {
-    let b = mem.load::<N>(addr, offset)?;
+fn load_bits<const N: usize>(mem: Mem, ea: u64) -> Option<u64> {
+    let b = mem.load_at::<N>(ea)?;
     let mut wide = [0u8; 8];
     wide[..N].copy_from_slice(&b);
     Some(u64::from_le_bytes(wide))
 }
 
-fn load(mem: Mem, op: VLoadOp, addr: u64, offset: u32) -> Option<u128> {
+fn load(mem: Mem, op: VLoadOp, ea: u64) -> Option<u128> {
     use VLoadOp as L;
     let bits = match op {
-        L::V128Load => return mem.load::<16>(addr, offset).map(u128::from_le_bytes),
-        L::V128Load8Splat => load_bits::<1>(mem, addr, offset)?,
-        L::V128Load16Splat => load_bits::<2>(mem, addr, offset)?,
-        L::V128Load32Splat | L::V128Load32Zero => load_bits::<4>(mem, addr, offset)?,
+        L::V128Load => return mem.load_at::<16>(ea).map(u128::from_le_bytes),
+        L::V128Load8Splat => load_bits::<1>(mem, ea)?,
+        L::V128Load16Splat => load_bits::<2>(mem, ea)?,
+        L::V128Load32Splat | L::V128Load32Zero => load_bits::<4>(mem, ea)?,
         L::V128Load8x8S
         | L::V128Load8x8U
         | L::V128Load16x4S
@@ -166,7 +179,7 @@ fn load(mem: Mem, op: VLoadOp, addr: u64, offset: u32) -> Option<u128> {
         | L::V128Load32x2S
         | L::V128Load32x2U
         | L::V128Load64Splat
-        | L::V128Load64Zero => load_bits::<8>(mem, addr, offset)?,
+        | L::V128Load64Zero => load_bits::<8>(mem, ea)?,
     };
     Some(simd::load(op, bits))
 }
@@ -184,40 +197,26 @@ fn lane_shift(width: usize, lane: u8) -> (u32, u128) {
     (shift, mask)
 }
 
-fn load_lane(
-    mem: Mem,
-    op: VLoadLaneOp,
-    lane: u8,
-    addr: u64,
-    offset: u32,
-    vec: u128,
-) -> Option<u128> {
+fn load_lane(mem: Mem, op: VLoadLaneOp, lane: u8, ea: u64, vec: u128) -> Option<u128> {
     let width = op.width();
     let bits = match width {
-        1 => load_bits::<1>(mem, addr, offset)?,
-        2 => load_bits::<2>(mem, addr, offset)?,
-        4 => load_bits::<4>(mem, addr, offset)?,
-        _ => load_bits::<8>(mem, addr, offset)?,
+        1 => load_bits::<1>(mem, ea)?,
+        2 => load_bits::<2>(mem, ea)?,
+        4 => load_bits::<4>(mem, ea)?,
+        _ => load_bits::<8>(mem, ea)?,
     };
     let (shift, mask) = lane_shift(width, lane);
     Some((vec & !(mask << shift)) | (u128::from(bits) << shift))
 }
 
-fn store_lane(
-    mem: Mem,
-    op: VStoreLaneOp,
-    lane: u8,
-    addr: u64,
-    offset: u32,
-    vec: u128,
-) -> Option<()> {
+fn store_lane(mem: Mem, op: VStoreLaneOp, lane: u8, ea: u64, vec: u128) -> Option<()> {
     let width = op.width();
     let (shift, mask) = lane_shift(width, lane);
     let bytes = (((vec >> shift) & mask) as u64).to_le_bytes();
     match width {
-        1 => mem.store::<1>(addr, offset, [bytes[0]]),
-        2 => mem.store::<2>(addr, offset, [bytes[0], bytes[1]]),
-        4 => mem.store::<4>(addr, offset, [bytes[0], bytes[1], bytes[2], bytes[3]]),
-        _ => mem.store::<8>(addr, offset, bytes),
+        1 => mem.store_at::<1>(ea, [bytes[0]]),
+        2 => mem.store_at::<2>(ea, [bytes[0], bytes[1]]),
+        4 => mem.store_at::<4>(ea, [bytes[0], bytes[1], bytes[2], bytes[3]]),
+        _ => mem.store_at::<8>(ea, bytes),
     }
 }

@@ -5,12 +5,14 @@ use wvm::{Config, Engine, Instance, Module, Store, Val};
 
 /// A loop that runs, each iteration, most kinds of handler: integer and float arithmetic,
 /// comparisons fused with branches, loads and stores, globals, select, br_table, a call, a
-/// call_indirect, memory.size, copies at block boundaries, and a call of a function using
-/// v128 (lane arithmetic, a vector load and store, a shuffle, bitselect, a v128 global).
+/// call_indirect, memory.size, copies at block boundaries, a call of a function using
+/// v128 (lane arithmetic, a vector load and store, a shuffle, bitselect, a v128 global), and
+/// loads and stores of a second, 64-bit memory.
 const MIXED_LOOP: &str = r#"
 (module
   (type $t (func (param i32) (result i32)))
   (memory 1)
+  (memory $m64 i64 1)
   (global $g (mut i32) (i32.const 0))
   (global $h (mut i64) (i64.const 0))
   (table 2 funcref)
@@ -34,6 +36,10 @@ const MIXED_LOOP: &str = r#"
       (i32.store (i32.and (i32.mul (local.get $i) (i32.const 4)) (i32.const 0xfffc)) (local.get $x))
       (local.set $x (i32.load8_u (i32.and (local.get $i) (i32.const 0xffff))))
       (local.set $x (i32.add (local.get $x) (i32.and (call $vec (local.get $i)) (i32.const 0xff))))
+      (i64.store $m64 offset=8 (i64.extend_i32_u (i32.and (local.get $i) (i32.const 0xff8)))
+        (i64.extend_i32_u (local.get $x)))
+      (local.set $x (i32.add (local.get $x)
+        (i32.load8_u $m64 (i64.extend_i32_u (i32.and (local.get $i) (i32.const 0xfff))))))
       (local.set $f (f64.add (local.get $f) (f64.convert_i32_u (local.get $x))))
       (global.set $g (select (global.get $g) (local.get $x) (i32.lt_u (local.get $i) (i32.const 100))))
       (block $b2 (block $b1 (block $b0

@@ -487,3 +487,40 @@ fn hostile_corpus_stays_bounded() {
         "the corpus did not run"
     );
 }
+
+/// A 64-bit memory of 5 GiB: a store past 4 GiB lands there and reads back, and the last
+/// byte's neighbour past the end traps, as do addresses whose offset sum passes 2^64.
+#[test]
+fn a_64_bit_memory_larger_than_4_gib_is_addressed_past_4_gib() -> wvm::Result<()> {
+    let engine = Engine::default();
+    let wat = r#"(module
+      (memory (export "m") i64 81920)
+      (func (export "store") (param i64 i64) (i64.store (local.get 0) (local.get 1)))
+      (func (export "load") (param i64) (result i64) (i64.load offset=16 (local.get 0))))"#;
+    let module = Module::new(&engine, wat)?;
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[])?;
+    let st = instance.get_typed_func::<(i64, i64), ()>(&store, "store")?;
+    let ld = instance.get_typed_func::<i64, i64>(&store, "load")?;
+    let high = 0x1_2345_6780_i64;
+    st.call(&mut store, (high + 16, 0x0123_4567_89ab_cdef))?;
+    assert_eq!(ld.call(&mut store, high)?, 0x0123_4567_89ab_cdef);
+    // The same address modulo 2^32 holds nothing.
+    assert_eq!(ld.call(&mut store, high & 0xffff_ffff)?, 0);
+    let mem = instance.get_memory(&store, "m").unwrap();
+    assert_eq!(mem.data_size(&store), 5 << 30);
+    let end = 5_i64 << 30;
+    st.call(&mut store, (end - 8, -1))?;
+    let trap = st.call(&mut store, (end - 7, 1)).unwrap_err();
+    assert!(
+        trap.to_string().contains("out of bounds memory access"),
+        "{trap}"
+    );
+    // addr + offset wraps past 2^64: out of bounds, not address 8.
+    let trap = ld.call(&mut store, -8).unwrap_err();
+    assert!(
+        trap.to_string().contains("out of bounds memory access"),
+        "{trap}"
+    );
+    Ok(())
+}
