@@ -242,6 +242,12 @@ macro_rules! define_instr {
                     }
                     Instr::VGlobalGet { dst, .. } => f(dst),
                     Instr::VGlobalSet { src, .. } => f(src),
+                    Instr::Wide { dst, lhs, rhs, .. } => {
+                        f(dst);
+                        f(dst.saturating_add(1));
+                        f(lhs);
+                        f(rhs)
+                    }
                 }
             }
 
@@ -497,6 +503,10 @@ with_numeric_ops! { define_instr! {
         VGlobalGet { dst: Slot, global: u32 },
         /// v128 global `global` = vector `src`.
         VGlobalSet { src: Slot, global: u32 },
+        /// Wide arithmetic: `dst` = the low 64 bits and `dst + 1` the high 64 bits of
+        /// `op`, whose operands are `lhs` and `rhs` (with high halves `Extra.a` and
+        /// `Extra.b` for the 128-bit operators); followed by `Extra { a, b }`.
+        Wide { op: WideOp, dst: Slot, lhs: Slot, rhs: Slot },
     }
 }}
 
@@ -551,6 +561,36 @@ impl Instr {
             _ => return None,
         };
         Some(op(BrBin { lhs, rhs, target }))
+    }
+}
+
+/// A wide-arithmetic operator ([`Instr::Wide`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum WideOp {
+    /// `i64.add128`: (lhs, Extra.a) + (rhs, Extra.b), wrapping at 2^128.
+    Add128,
+    /// `i64.sub128`.
+    Sub128,
+    /// `i64.mul_wide_s`: the signed 128-bit product of `lhs` and `rhs`.
+    MulWideS,
+    /// `i64.mul_wide_u`: the unsigned one.
+    MulWideU,
+}
+
+impl WideOp {
+    /// The 128-bit result `(low, high)` of the operator on `(a_lo, a_hi)` and `(b_lo, b_hi)`
+    /// (the high halves ignored by the multiplications).
+    pub fn eval(self, a_lo: u64, a_hi: u64, b_lo: u64, b_hi: u64) -> (u64, u64) {
+        let a = u128::from(a_lo) | (u128::from(a_hi) << 64);
+        let b = u128::from(b_lo) | (u128::from(b_hi) << 64);
+        let r = match self {
+            WideOp::Add128 => a.wrapping_add(b),
+            WideOp::Sub128 => a.wrapping_sub(b),
+            WideOp::MulWideS => (i128::from(a_lo as i64) * i128::from(b_lo as i64)) as u128,
+            WideOp::MulWideU => u128::from(a_lo) * u128::from(b_lo),
+        };
+        (r as u64, (r >> 64) as u64)
     }
 }
 

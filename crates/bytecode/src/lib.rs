@@ -24,7 +24,7 @@ mod simd;
 mod translate;
 
 pub use instr::{
-    Bin, BinImm, BrBin, BrBinImm, Instr, Load, LoadOp, Slot, Store, StoreOp, Un, memarg,
+    Bin, BinImm, BrBin, BrBinImm, Instr, Load, LoadOp, Slot, Store, StoreOp, Un, WideOp, memarg,
     memarg_parts,
 };
 pub use simd::{

@@ -26,7 +26,7 @@
 //! the frame stops at a trap or out of fuel (and reloads them when it resumes). Only globals
 //! nothing else can alias take part: the module's own, or imported immutable ones.
 
-use crate::instr::{Bin, Instr, Slot, Un};
+use crate::instr::{Bin, Instr, Slot, Un, WideOp};
 use std::collections::HashMap;
 use wvm_environ::wasmparser::{BinaryReader, BlockType, FunctionBody, Operator, OperatorsReader};
 use wvm_environ::{CompileError, FuelCosts, ModuleInfo};
@@ -157,6 +157,12 @@ impl CompiledFunc {
                 | Instr::VShuffle { .. }
                 | Instr::VLoadLane { .. }
                     if extra()? >= size =>
+                {
+                    return Err(format!("{i}: {instr:?} names a slot past the frame"));
+                }
+                Instr::Wide { .. }
+                    if matches!(code.get(i + 1), Some(&Instr::Extra { b, .. }) if b >= size)
+                        || extra()? >= size =>
                 {
                     return Err(format!("{i}: {instr:?} names a slot past the frame"));
                 }
@@ -1288,6 +1294,10 @@ macro_rules! numeric_ops {
                 match op {
                     $(Operator::$b => self.bin(Instr::$b),)*
                     $(Operator::$u => self.un(Instr::$u),)*
+                    Operator::I64Add128 => self.wide(WideOp::Add128, true),
+                    Operator::I64Sub128 => self.wide(WideOp::Sub128, true),
+                    Operator::I64MulWideS => self.wide(WideOp::MulWideS, false),
+                    Operator::I64MulWideU => self.wide(WideOp::MulWideU, false),
                     other => {
                         return Err(err(
                             format!("unsupported instruction {other:?}"),
@@ -1306,6 +1316,28 @@ macro_rules! numeric_ops {
 }
 
 crate::instr::with_numeric_ops! { numeric_ops! {} }
+
+impl Translator<'_> {
+    /// A wide-arithmetic operator: two 64-bit operands, or two 128-bit ones as (low, high)
+    /// pairs (`pairs`); two results, low then high.
+    fn wide(&mut self, op: WideOp, pairs: bool) {
+        let (lhs_hi, rhs_hi, rhs, lhs);
+        if pairs {
+            (rhs_hi, rhs, lhs_hi, lhs) = (self.pop(), self.pop(), self.pop(), self.pop());
+        } else {
+            (rhs, lhs) = (self.pop(), self.pop());
+            (lhs_hi, rhs_hi) = (lhs, rhs);
+        }
+        let dst = self.push_result();
+        self.push_result();
+        self.emit(Instr::Wide { op, dst, lhs, rhs });
+        self.code.push(Instr::Extra {
+            a: lhs_hi,
+            b: rhs_hi,
+            c: 0,
+        });
+    }
+}
 
 /// For a float operator whose NaN results the hardware may choose (arithmetic, rounding,
 /// square root, conversion between widths), the instruction that canonicalizes its result.

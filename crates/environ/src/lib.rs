@@ -22,9 +22,9 @@ mod vmoffsets;
 pub use fuel::FuelCosts;
 pub use limits::ModuleLimits;
 pub use module::{
-    CompileError, ConstExpr, DataMode, DataSegment, ElemMode, ElemSegment, EntityIndex, Export,
-    Import, ModuleInfo, available_threads, const_expr, features, validate, validate_with_limits,
-    validate_with_threads,
+    CompileError, ConstExpr, ConstOp, DataMode, DataSegment, ElemMode, ElemSegment, EntityIndex,
+    Export, Import, ModuleInfo, available_threads, const_expr, eval_extended, features, validate,
+    validate_with_limits, validate_with_threads,
 };
 pub use trap::TrapCode;
 pub use types::{

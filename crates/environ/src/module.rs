@@ -35,18 +35,36 @@ pub(crate) const FEATURES: WasmFeatures = WasmFeatures::WASM2
     .union(WasmFeatures::RELAXED_SIMD)
     .union(WasmFeatures::MULTI_MEMORY)
     .union(WasmFeatures::MEMORY64)
-    .union(WasmFeatures::CUSTOM_PAGE_SIZES);
+    .union(WasmFeatures::CUSTOM_PAGE_SIZES)
+    .union(WasmFeatures::EXTENDED_CONST)
+    .union(WasmFeatures::WIDE_ARITHMETIC);
 
 /// The WebAssembly features WVM accepts by default: WebAssembly 2.0 (SIMD included), relaxed
 /// SIMD, and of WebAssembly 3.0 and its proposals those implemented so far: multiple
-/// memories, 64-bit memories and tables, and custom page sizes. Modules using anything else
+/// memories, 64-bit memories and tables, custom page sizes, extended constant expressions
+/// and wide arithmetic. Modules using anything else
 /// fail validation. [`ModuleLimits::features`] narrows (or keeps) this set per engine.
 pub fn features() -> WasmFeatures {
     FEATURES
 }
 
-/// A constant expression (WebAssembly 2.0 allows exactly one instruction).
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// One instruction of an extended constant expression ([`ConstExpr::Extended`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConstOp {
+    I32Const(i32),
+    I64Const(i64),
+    GlobalGet(u32),
+    I32Add,
+    I32Sub,
+    I32Mul,
+    I64Add,
+    I64Sub,
+    I64Mul,
+}
+
+/// A constant expression: one instruction (all WebAssembly 2.0 allows), or a sequence of
+/// them with integer arithmetic (extended constant expressions, WebAssembly 3.0).
+#[derive(Debug, Clone, PartialEq)]
 pub enum ConstExpr {
     I32(i32),
     I64(i64),
@@ -56,6 +74,8 @@ pub enum ConstExpr {
     RefNull(RefType),
     RefFunc(u32),
     GlobalGet(u32),
+    /// Several instructions, run on a stack of integers; the result is the one left.
+    Extended(Box<[ConstOp]>),
 }
 
 /// What an import or export names.
@@ -509,13 +529,62 @@ pub fn const_expr(expr: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr, Compile
         Operator::GlobalGet { global_index } => ConstExpr::GlobalGet(global_index),
         _ => return Err(err("unsupported constant expression", offset)),
     };
-    match reader.read()? {
-        Operator::End => Ok(value),
-        _ => Err(err(
-            "constant expression longer than one instruction",
-            offset,
-        )),
+    let mut ops = Vec::new();
+    loop {
+        let offset = reader.original_position();
+        let next = match reader.read()? {
+            Operator::End if ops.is_empty() => return Ok(value),
+            Operator::End => break,
+            Operator::I32Const { value } => ConstOp::I32Const(value),
+            Operator::I64Const { value } => ConstOp::I64Const(value),
+            Operator::GlobalGet { global_index } => ConstOp::GlobalGet(global_index),
+            Operator::I32Add => ConstOp::I32Add,
+            Operator::I32Sub => ConstOp::I32Sub,
+            Operator::I32Mul => ConstOp::I32Mul,
+            Operator::I64Add => ConstOp::I64Add,
+            Operator::I64Sub => ConstOp::I64Sub,
+            Operator::I64Mul => ConstOp::I64Mul,
+            _ => return Err(err("unsupported constant expression", offset)),
+        };
+        if ops.is_empty() {
+            ops.push(match value {
+                ConstExpr::I32(v) => ConstOp::I32Const(v),
+                ConstExpr::I64(v) => ConstOp::I64Const(v),
+                ConstExpr::GlobalGet(g) => ConstOp::GlobalGet(g),
+                _ => return Err(err("unsupported constant expression", offset)),
+            });
+        }
+        ops.push(next);
     }
+    Ok(ConstExpr::Extended(ops.into()))
+}
+
+/// Runs an extended constant expression on a stack of integers, reading globals with
+/// `global`; `None` if the expression does not leave exactly one value (validation rules
+/// that out).
+pub fn eval_extended(ops: &[ConstOp], global: impl Fn(u32) -> u64) -> Option<u64> {
+    let mut stack: Vec<u64> = Vec::with_capacity(4);
+    for op in ops {
+        let v = match *op {
+            ConstOp::I32Const(v) => u64::from(v as u32),
+            ConstOp::I64Const(v) => v as u64,
+            ConstOp::GlobalGet(g) => global(g),
+            _ => {
+                let (b, a) = (stack.pop()?, stack.pop()?);
+                let (a32, b32) = (a as u32, b as u32);
+                match *op {
+                    ConstOp::I32Add => u64::from(a32.wrapping_add(b32)),
+                    ConstOp::I32Sub => u64::from(a32.wrapping_sub(b32)),
+                    ConstOp::I32Mul => u64::from(a32.wrapping_mul(b32)),
+                    ConstOp::I64Add => a.wrapping_add(b),
+                    ConstOp::I64Sub => a.wrapping_sub(b),
+                    _ => a.wrapping_mul(b),
+                }
+            }
+        };
+        stack.push(v);
+    }
+    (stack.len() == 1).then(|| stack[0])
 }
 
 fn decode_validated(wasm: &[u8]) -> Result<ModuleInfo, CompileError> {

@@ -184,6 +184,18 @@ impl Config {
         self.feature(WasmFeatures::CUSTOM_PAGE_SIZES, on)
     }
 
+    /// Accept constant expressions with `i32`/`i64` `add`, `sub` and `mul` (extended
+    /// constant expressions, WebAssembly 3.0; on by default).
+    pub fn wasm_extended_const(&mut self, on: bool) -> &mut Self {
+        self.feature(WasmFeatures::EXTENDED_CONST, on)
+    }
+
+    /// Accept `i64.add128`, `i64.sub128`, `i64.mul_wide_s` and `i64.mul_wide_u` (the wide
+    /// arithmetic proposal; on by default).
+    pub fn wasm_wide_arithmetic(&mut self, on: bool) -> &mut Self {
+        self.feature(WasmFeatures::WIDE_ARITHMETIC, on)
+    }
+
     /// Accept exactly WebAssembly 2.0 (with relaxed SIMD): every later feature off.
     pub fn wasm2_only(&mut self) -> &mut Self {
         self.module_limits.features = WasmFeatures::WASM2 | WasmFeatures::RELAXED_SIMD;

@@ -164,6 +164,11 @@ fn eval_const(inner: &StoreInner, globals: &[u32], funcs: &[u32], expr: &ConstEx
             let [lo, hi] = inner.globals[globals[g as usize] as usize].def.storage;
             u128::from(lo) | (u128::from(hi) << 64)
         }
+        ConstExpr::Extended(ref ops) => {
+            let global = |g: u32| inner.globals[globals[g as usize] as usize].def.storage[0];
+            // Validation leaves exactly one value.
+            u128::from(wvm_environ::eval_extended(ops, global).unwrap_or(0))
+        }
     }
 }
 

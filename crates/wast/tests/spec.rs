@@ -1,6 +1,8 @@
 //! Spec conformance: one trial per `.wast` file of the official testsuite (WebAssembly 1.0 and
-//! 2.0, the proposals 2.0 folded in (SIMD among them) and relaxed SIMD) and of our own
-//! `tests/misc`, run through `wvm-wast`.
+//! 2.0, the proposals 2.0 folded in (SIMD among them) and relaxed SIMD, run with 2.0's
+//! features only; the proposal sets of WebAssembly 3.0 WVM implements, each with its own
+//! features) and of our own `tests/misc`, run through `wvm-wast`. The sets in [`AGAIN`] run
+//! twice more: with fuel, epochs and NaN canonicalization on, and on the portable loop.
 //!
 //! A trial fails when any directive of its file fails. The only files not run are those in
 //! [`SKIP`], each with its reason. A few directives of the *proposal* copies assert behaviour
@@ -125,6 +127,8 @@ fn sets() -> Vec<(&'static str, Vec<(String, String)>)> {
             "custom-page-sizes",
             files(proposal(Proposal::CustomPageSizes)),
         ),
+        ("extended-const", files(proposal(Proposal::ExtendedConst))),
+        ("wide-arithmetic", files(proposal(Proposal::WideArithmetic))),
         ("misc", misc_files()),
     ]
 }
@@ -163,24 +167,33 @@ const WASM2_SETS: &[&str] = &[
 ];
 
 /// The sets run again under other configurations ([`INSTRUMENTED`], [`PORTABLE`]).
-const AGAIN: &[&str] = &["wasm-v2", "simd", "relaxed-simd"];
+const AGAIN: &[&str] = &[
+    "wasm-v2",
+    "simd",
+    "relaxed-simd",
+    "multi-memory",
+    "memory64",
+    "custom-page-sizes",
+    "extended-const",
+    "wide-arithmetic",
+];
 /// The set name of the second run of [`AGAIN`] with every instrumentation on.
-const INSTRUMENTED: &str = "wasm-v2 + simd (fuel, epochs, deterministic)";
+const INSTRUMENTED: &str = "again (fuel, epochs, deterministic)";
 /// The set name of the third run of [`AGAIN`], on the portable interpreter loop (the other
 /// runs use the threaded one wherever the build has it).
-const PORTABLE: &str = "wasm-v2 + simd (portable loop)";
+const PORTABLE: &str = "again (portable loop)";
 
 /// The engine configuration for `file` of `set`: the default (every feature WVM has), 2.0
 /// features alone for the 2.0 sets, everything on (fuel, epochs, deterministic) for
 /// [`INSTRUMENTED`], the portable loop for [`PORTABLE`].
-fn config_for(set: &str, file: &str) -> wvm::Config {
+fn config_for(origin: &str, set: &str, file: &str) -> wvm::Config {
     let mut config = wvm::Config::new();
     // The sets of WebAssembly 2.0 and the proposals it merged assert that later features
     // are invalid (a second memory, say); each proposal set of 3.0 assumes only itself.
-    if WASM2_SETS.contains(&set) || set == INSTRUMENTED || set == PORTABLE {
+    if WASM2_SETS.contains(&origin) {
         config.wasm2_only();
     }
-    if set == "memory64" {
+    if origin == "memory64" {
         config.wasm_multi_memory(false);
     }
     // The one file of the SIMD set written for SIMD together with multiple memories.
@@ -199,9 +212,14 @@ fn config_for(set: &str, file: &str) -> wvm::Config {
     config
 }
 
-fn run_file(set: &'static str, name: &str, text: String) -> Result<(), Failed> {
-    let label = format!("{set}/{name}");
-    let config = config_for(set, name);
+/// Runs file `name` of set `origin` (`set` is `origin` or, for a second run, [`AGAIN`]'s
+/// configuration).
+fn run_file(origin: &str, set: &'static str, name: &str, text: String) -> Result<(), Failed> {
+    let label = match origin == set {
+        true => format!("{set}/{name}"),
+        false => format!("{set}/{origin}/{name}"),
+    };
+    let config = config_for(origin, set, name);
     // The directive running now, so a script that never finishes can say where it hangs.
     let running = Arc::new(Mutex::new(String::new()));
     let (done, outcome) = mpsc::channel();
@@ -314,22 +332,23 @@ fn main() {
             let skipped = skip_reason(set, name).is_some();
             let file = name.clone();
             trials.push(
-                Trial::test(trial_name, move || run_file(set, &file, text))
+                Trial::test(trial_name, move || run_file(set, set, &file, text))
                     .with_ignored_flag(skipped),
             );
         }
     }
 
-    // wasm-v2 and SIMD once more with fuel metering, epoch checks and NaN canonicalization
+    // wasm-v2, SIMD and the 3.0 sets once more with fuel metering, epoch checks and NaN canonicalization
     // on (the instrumentation must not change any result), and once on the portable loop.
     for (set, files) in sets.iter().filter(|(set, _)| AGAIN.contains(set)) {
+        let set: &'static str = set;
         for again in [INSTRUMENTED, PORTABLE] {
             for (name, text) in files {
                 let text = text.clone();
                 let file = name.clone();
                 trials.push(
-                    Trial::test(format!("{again}/{name}"), move || {
-                        run_file(again, &file, text)
+                    Trial::test(format!("{again}/{set}/{name}"), move || {
+                        run_file(set, again, &file, text)
                     })
                     .with_ignored_flag(skip_reason(set, name).is_some()),
                 );

@@ -524,6 +524,12 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
                 tr!(env.memory_init(inst_id, m, seg, r!(dst), r!(src), r!(len)));
                 mem = Mem::of(env.memories, mem_id);
             }
+            Instr::Wide { op, dst, lhs, rhs } => {
+                let (lhs_hi, rhs_hi, _) = extra!();
+                let (lo, hi) = op.eval(r!(lhs), r!(lhs_hi), r!(rhs), r!(rhs_hi));
+                w!(dst, lo);
+                w!(dst + 1, hi);
+            }
             wvm_bytecode::any_memory_instr!() => {
                 let (a, b, c) = extra!();
                 let extra = Instr::Extra { a, b, c };

@@ -611,7 +611,22 @@ simple_ops!(threaded_handlers! {
     Instr::RefFunc { .. } => ref_func,
     wvm_bytecode::vector_instr!() => vector,
     wvm_bytecode::any_memory_instr!() => any_memory,
+    Instr::Wide { .. } => wide,
 });
+
+fn wide(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+    operands!(ip, Instr::Wide { op, dst, lhs, rhs });
+    let (lhs_hi, rhs_hi, _) = extra!(ip);
+    let (lo, hi) = op.eval(
+        regs.get(lhs),
+        regs.get(lhs_hi),
+        regs.get(rhs),
+        regs.get(rhs_hi),
+    );
+    regs.set(dst, lo);
+    regs.set(dst + 1, hi);
+    next2!(ip, regs, mem, cx)
+}
 
 /// The `Extra` word after the op at `ip`, by reference into the code.
 #[inline(always)]
