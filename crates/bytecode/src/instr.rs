@@ -203,8 +203,9 @@ macro_rules! define_instr {
                     | Instr::CanonF32 { dst, src }
                     | Instr::CanonF64 { dst, src } => { f(dst); f(src) }
                     Instr::Select { dst, cond, lhs } => { f(dst); f(cond); f(lhs) }
-                    Instr::Call { .. } => {}
-                    Instr::CallIndirect { index, .. } => f(index),
+                    Instr::Call { .. } | Instr::ReturnCall { .. } => {}
+                    Instr::CallIndirect { index, .. }
+                    | Instr::ReturnCallIndirect { index, .. } => f(index),
                     Instr::GlobalGet { dst, .. } => f(dst),
                     Instr::GlobalSet { src, .. } => f(src),
                     Instr::MemorySize { dst, .. } => f(dst),
@@ -322,6 +323,8 @@ macro_rules! define_instr {
                     | Instr::TableGrow { .. }
                     | Instr::Call { .. }
                     | Instr::CallIndirect { .. }
+                    | Instr::ReturnCall { .. }
+                    | Instr::ReturnCallIndirect { .. }
                     | Instr::MemoryFill { .. }
                     | Instr::MemoryCopy { .. }
                     | Instr::MemoryInit { .. }
@@ -422,6 +425,13 @@ with_numeric_ops! { define_instr! {
         Call { func: u32, base: Slot },
         /// Call through table `Extra.a` at element `index`, checking module type `ty`.
         CallIndirect { ty: u32, index: Slot, base: Slot },
+        /// Tail call (`return_call`): function `func` replaces the current one, its
+        /// arguments moved from slot `base` to slot 0. A host function is called like
+        /// [`Instr::Call`], and the code that follows returns its results.
+        ReturnCall { func: u32, base: Slot },
+        /// Tail call through table `Extra.a`, as [`Instr::CallIndirect`] and
+        /// [`Instr::ReturnCall`].
+        ReturnCallIndirect { ty: u32, index: Slot, base: Slot },
         GlobalGet { dst: Slot, global: u32 },
         GlobalSet { src: Slot, global: u32 },
         /// A load from any memory (the `I32Load`... forms serve memory 0 when it has 32-bit

@@ -167,6 +167,7 @@ impl CompiledFunc {
                     return Err(format!("{i}: {instr:?} names a slot past the frame"));
                 }
                 Instr::CallIndirect { .. }
+                | Instr::ReturnCallIndirect { .. }
                 | Instr::MemoryInit { .. }
                 | Instr::LoadX { .. }
                 | Instr::StoreX { .. }
@@ -611,7 +612,10 @@ impl Translator<'_> {
         use Operator as O;
         let cost = match op {
             O::Nop | O::Drop | O::Block { .. } | O::Loop { .. } | O::End | O::Else => 0,
-            O::Call { .. } | O::CallIndirect { .. } => costs.call,
+            O::Call { .. }
+            | O::CallIndirect { .. }
+            | O::ReturnCall { .. }
+            | O::ReturnCallIndirect { .. } => costs.call,
             O::I32Load { .. }
             | O::I64Load { .. }
             | O::F32Load { .. }
@@ -1003,7 +1007,9 @@ impl Translator<'_> {
             .is_some_and(|g| g.content() == wvm_environ::ValType::V128)
     }
 
-    fn call(&mut self, func: Option<u32>, ty_index: u32) {
+    /// A call of `func`, or through a table with type `ty_index` if `None`; a tail call if
+    /// `tail` (the caller emits the return after it).
+    fn call(&mut self, func: Option<u32>, ty_index: u32, tail: bool) {
         let ty = match func {
             Some(f) => self.info.func_type(f),
             None => &self.info.types[ty_index as usize],
@@ -1018,19 +1024,14 @@ impl Translator<'_> {
         let base_h = self.height() - np;
         let base = self.pos(base_h);
         self.truncate_stack(base_h as usize);
+        let ty = ty_index;
         match (func, index) {
-            (Some(func), _) => {
-                self.emit(Instr::Call { func, base });
-            }
-            (None, Some(index)) => {
-                self.emit(Instr::CallIndirect {
-                    ty: ty_index,
-                    index,
-                    base,
-                });
-            }
+            (Some(func), _) if tail => self.emit(Instr::ReturnCall { func, base }),
+            (Some(func), _) => self.emit(Instr::Call { func, base }),
+            (None, Some(index)) if tail => self.emit(Instr::ReturnCallIndirect { ty, index, base }),
+            (None, Some(index)) => self.emit(Instr::CallIndirect { ty, index, base }),
             _ => unreachable!(),
-        }
+        };
         for _ in 0..nr {
             self.push_result();
         }
@@ -1194,17 +1195,37 @@ impl Translator<'_> {
                 self.emit_return();
                 self.reachable = false;
             }
-            O::Call { function_index } => self.call(Some(function_index), 0),
+            O::Call { function_index } => self.call(Some(function_index), 0, false),
             O::CallIndirect {
                 type_index,
                 table_index,
             } => {
-                self.call(None, type_index);
+                self.call(None, type_index, false);
                 self.code.push(Instr::Extra {
                     a: table_index,
                     b: 0,
                     c: 0,
                 });
+            }
+            // A tail call of a Wasm function never comes back; the return after it serves
+            // host functions, which are called like any other.
+            O::ReturnCall { function_index } => {
+                self.call(Some(function_index), 0, true);
+                self.emit_return();
+                self.reachable = false;
+            }
+            O::ReturnCallIndirect {
+                type_index,
+                table_index,
+            } => {
+                self.call(None, type_index, true);
+                self.code.push(Instr::Extra {
+                    a: table_index,
+                    b: 0,
+                    c: 0,
+                });
+                self.emit_return();
+                self.reachable = false;
             }
             O::Drop => {
                 self.pop();

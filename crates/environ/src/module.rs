@@ -37,12 +37,13 @@ pub(crate) const FEATURES: WasmFeatures = WasmFeatures::WASM2
     .union(WasmFeatures::MEMORY64)
     .union(WasmFeatures::CUSTOM_PAGE_SIZES)
     .union(WasmFeatures::EXTENDED_CONST)
-    .union(WasmFeatures::WIDE_ARITHMETIC);
+    .union(WasmFeatures::WIDE_ARITHMETIC)
+    .union(WasmFeatures::TAIL_CALL);
 
 /// The WebAssembly features WVM accepts by default: WebAssembly 2.0 (SIMD included), relaxed
 /// SIMD, and of WebAssembly 3.0 and its proposals those implemented so far: multiple
-/// memories, 64-bit memories and tables, custom page sizes, extended constant expressions
-/// and wide arithmetic. Modules using anything else
+/// memories, 64-bit memories and tables, custom page sizes, extended constant expressions,
+/// wide arithmetic and tail calls. Modules using anything else
 /// fail validation. [`ModuleLimits::features`] narrows (or keeps) this set per engine.
 pub fn features() -> WasmFeatures {
     FEATURES

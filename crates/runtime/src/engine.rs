@@ -196,6 +196,13 @@ impl Config {
         self.feature(WasmFeatures::WIDE_ARITHMETIC, on)
     }
 
+    /// Accept `return_call` and `return_call_indirect` (tail calls, WebAssembly 3.0; on by
+    /// default). A tail call replaces the calling frame: a chain of them runs in constant
+    /// VM stack.
+    pub fn wasm_tail_call(&mut self, on: bool) -> &mut Self {
+        self.feature(WasmFeatures::TAIL_CALL, on)
+    }
+
     /// Accept exactly WebAssembly 2.0 (with relaxed SIMD): every later feature off.
     pub fn wasm2_only(&mut self) -> &mut Self {
         self.module_limits.features = WasmFeatures::WASM2 | WasmFeatures::RELAXED_SIMD;

@@ -855,6 +855,9 @@ mod limits;
 #[path = "api/dispatch.rs"]
 mod dispatch;
 
+#[path = "api/wasm3.rs"]
+mod wasm3;
+
 #[test]
 fn deterministic_runs_leave_the_same_memory_and_fuel() -> Result<()> {
     // Float work whose NaNs the hardware chooses (0/0, inf-inf, sqrt(-1), NaN payloads

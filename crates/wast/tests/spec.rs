@@ -129,6 +129,7 @@ fn sets() -> Vec<(&'static str, Vec<(String, String)>)> {
         ),
         ("extended-const", files(proposal(Proposal::ExtendedConst))),
         ("wide-arithmetic", files(proposal(Proposal::WideArithmetic))),
+        ("tail-call", files(proposal(Proposal::TailCall))),
         ("misc", misc_files()),
     ]
 }
@@ -176,6 +177,7 @@ const AGAIN: &[&str] = &[
     "custom-page-sizes",
     "extended-const",
     "wide-arithmetic",
+    "tail-call",
 ];
 /// The set name of the second run of [`AGAIN`] with every instrumentation on.
 const INSTRUMENTED: &str = "again (fuel, epochs, deterministic)";

@@ -102,6 +102,26 @@ pub(crate) fn code_of<'a>(
 
 /// Prepares a frame for `cf` at `fp`: checks room, sets locals to zero and constants.
 #[inline(always)]
+/// Enters `cf` in place of the current function (a tail call), whose frame is at `fp`: the
+/// arguments at slot `base` move to slot 0 (their vector cells too, for a callee using v128),
+/// then the frame is entered as [`enter_frame`] does. The VM stack does not grow beyond the
+/// larger of the two frames.
+pub(crate) fn enter_tail_frame(
+    stack: &mut Vec<u64>,
+    vstack: &mut Vec<u128>,
+    cf: &CompiledFunc,
+    fp: usize,
+    base: usize,
+    limits: Limits,
+) -> Result<(), TrapCode> {
+    let (args, n) = (fp + base, cf.num_params as usize);
+    stack.copy_within(args..args + n, fp);
+    if cf.wide && vstack.len() >= args + n {
+        vstack.copy_within(args..args + n, fp);
+    }
+    enter_frame(stack, vstack, cf, fp, limits)
+}
+
 pub(crate) fn enter_frame(
     stack: &mut Vec<u64>,
     vstack: &mut Vec<u128>,
@@ -367,6 +387,40 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
             }
         }};
     }
+    // A tail call: a Wasm callee replaces the current function in its frame; a host
+    // function is called like any other (the code after the instruction returns).
+    macro_rules! tail_call {
+        ($callee:expr, $base:expr) => {{
+            let callee: u32 = $callee;
+            match funcs[callee as usize].kind {
+                FuncKind::Wasm {
+                    instance: callee_inst,
+                    def,
+                    code: ref slot,
+                } => {
+                    let cf = match slot.code(instances, callee_inst, def) {
+                        Ok(c) => c,
+                        Err(e) => {
+                            save!();
+                            return Exit::Compile(e.clone());
+                        }
+                    };
+                    if let Err(code) =
+                        enter_tail_frame(stack, vstack, cf, fp, $base as usize, limits)
+                    {
+                        trap!(code);
+                    }
+                    func = callee;
+                    // SAFETY: `enter_tail_frame` made room for the callee's frame at `fp`.
+                    regs = unsafe { Regs::new(stack, fp) };
+                    code = cf.code.as_ptr();
+                    ip = code;
+                    switch_instance!(callee_inst);
+                }
+                _ => call!(callee, $base),
+            }
+        }};
+    }
     macro_rules! call {
         ($callee:expr, $base:expr) => {{
             let callee: u32 = $callee;
@@ -491,6 +545,13 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
             Instr::CallIndirect { ty, index, base } => {
                 let (table, _, _) = extra!();
                 call!(tr!(env.indirect_callee(inst, table, ty, r!(index))), base);
+            }
+            Instr::ReturnCall { func: f, base } => {
+                tail_call!(inst.funcs[f as usize], base);
+            }
+            Instr::ReturnCallIndirect { ty, index, base } => {
+                let (table, _, _) = extra!();
+                tail_call!(tr!(env.indirect_callee(inst, table, ty, r!(index))), base);
             }
             Instr::GlobalGet { dst, global } => w!(dst, env.global_get(inst, global)),
             Instr::GlobalSet { src, global } => env.global_set(inst, global, r!(src)),

@@ -16,7 +16,7 @@
 
 use std::hint::unreachable_unchecked;
 
-use super::exec::{Activation, Exit, Frame, Limits, code_of, enter_frame};
+use super::exec::{Activation, Exit, Frame, Limits, code_of, enter_frame, enter_tail_frame};
 use super::memory;
 use super::num;
 use super::ops::*;
@@ -390,6 +390,35 @@ fn call(resume: *const Op, mem: Mem, cx: &mut Cx<'_>, callee: u32, base: u32) {
     go!(cx.ops, regs, mem, cx)
 }
 
+/// Tail-calls store function `callee` with its arguments at slot `base`: a Wasm function
+/// replaces the current one in its frame; a host function is called as by [`call`] (the
+/// code after the instruction, at `resume`, returns its results).
+#[inline(always)]
+fn tail_call(resume: *const Op, mem: Mem, cx: &mut Cx<'_>, callee: u32, base: u32) {
+    let FuncKind::Wasm {
+        instance,
+        def,
+        ref code,
+    } = cx.env.funcs[callee as usize].kind
+    else {
+        return call(resume, mem, cx, callee, base);
+    };
+    let code = match code.code(cx.env.instances, instance, def) {
+        Ok(c) => c,
+        Err(e) => return stop_error(cx, resume, e),
+    };
+    let fp = cx.fp;
+    if let Err(code) = enter_tail_frame(cx.stack, cx.vstack, code, fp, base as usize, cx.limits) {
+        return stop_trap(cx, resume, code);
+    }
+    cx.func = callee;
+    cx.ops = code.ops.as_ptr();
+    // SAFETY: `enter_tail_frame` made room for the callee's frame at `fp`.
+    let regs = unsafe { Regs::new(cx.stack, fp) };
+    let mem = switch_instance(cx, instance, mem);
+    go!(cx.ops, regs, mem, cx)
+}
+
 /// Runs until the outermost function returns, a host function must be called, or a trap.
 pub(crate) fn run(
     inner: &mut crate::store::StoreInner,
@@ -592,6 +621,8 @@ simple_ops!(threaded_handlers! {
     Instr::Select { .. } => select,
     Instr::Call { .. } => call_direct,
     Instr::CallIndirect { .. } => call_indirect,
+    Instr::ReturnCall { .. } => return_call,
+    Instr::ReturnCallIndirect { .. } => return_call_indirect,
     Instr::GlobalGet { .. } => global_get,
     Instr::GlobalSet { .. } => global_set,
     Instr::MemorySize { .. } => memory_size,
@@ -768,6 +799,25 @@ fn call_indirect(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
     );
     // SAFETY: the `Extra` word is not last (see `next!`).
     call(unsafe { ip.add(2) }, mem, cx, callee, base)
+}
+
+fn return_call(ip: *const Op, _: Regs, mem: Mem, cx: &mut Cx<'_>) {
+    operands!(ip, Instr::ReturnCall { func, base });
+    let callee = cx.inst.funcs[func as usize];
+    // SAFETY: a tail call is followed by the code returning a host callee's results.
+    tail_call(unsafe { ip.add(1) }, mem, cx, callee, base)
+}
+
+fn return_call_indirect(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+    operands!(ip, Instr::ReturnCallIndirect { ty, index, base });
+    let (table, _, _) = extra!(ip);
+    let callee = tr!(
+        cx,
+        ip,
+        cx.env.indirect_callee(cx.inst, table, ty, regs.get(index))
+    );
+    // SAFETY: the `Extra` word is not last (see `next!`).
+    tail_call(unsafe { ip.add(2) }, mem, cx, callee, base)
 }
 
 fn global_get(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {

@@ -7,7 +7,7 @@ use wvm::{Config, Engine, Instance, Module, Store, Val};
 /// comparisons fused with branches, loads and stores, globals, select, br_table, a call, a
 /// call_indirect, memory.size, copies at block boundaries, a call of a function using
 /// v128 (lane arithmetic, a vector load and store, a shuffle, bitselect, a v128 global), and
-/// loads and stores of a second, 64-bit memory.
+/// loads and stores of a second, 64-bit memory, and a tail call.
 const MIXED_LOOP: &str = r#"
 (module
   (type $t (func (param i32) (result i32)))
@@ -19,6 +19,9 @@ const MIXED_LOOP: &str = r#"
   (elem (i32.const 0) $inc $dec)
   (func $inc (type $t) (i32.add (local.get 0) (i32.const 1)))
   (func $dec (type $t) (i32.sub (local.get 0) (i32.const 1)))
+  (func $tail (type $t)
+    (if (i32.and (local.get 0) (i32.const 1)) (then (return_call $inc (local.get 0))))
+    (return_call_indirect (type $t) (local.get 0) (i32.const 1)))
   (global $v (mut v128) (v128.const i32x4 0 0 0 0))
   (func $vec (param $x i32) (result i32)
     (local $a v128)
@@ -32,6 +35,7 @@ const MIXED_LOOP: &str = r#"
     (local $i i32) (local $f f64) (local $x i32)
     (loop $l
       (local.set $x (call $inc (local.get $i)))
+      (local.set $x (call $tail (local.get $x)))
       (local.set $x (call_indirect (type $t) (local.get $x) (i32.and (local.get $i) (i32.const 1))))
       (i32.store (i32.and (i32.mul (local.get $i) (i32.const 4)) (i32.const 0xfffc)) (local.get $x))
       (local.set $x (i32.load8_u (i32.and (local.get $i) (i32.const 0xffff))))
