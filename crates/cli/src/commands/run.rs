@@ -112,12 +112,34 @@ pub struct RunCommand {
     #[arg(long)]
     deterministic: bool,
 
+    /// Turn a WebAssembly 3.0 feature off (all are on, as the standard says): a module using
+    /// it is then rejected. Repeat or separate with commas
+    #[arg(long, value_name = "FEATURE", value_enum, value_delimiter = ',')]
+    disable: Vec<Feature>,
+
     /// The module to run (a .wasm binary or .wat text), then the guest's arguments: everything
     /// after FILE belongs to the guest, even `-5` or `--invoke`
     // One list, like wasmtime's, so that once FILE is seen nothing more is parsed as an option
     // of ours; unknown options before FILE are still usage errors.
     #[arg(value_name = "FILE", required = true, trailing_var_arg = true)]
     file_and_args: Vec<OsString>,
+}
+
+/// A WebAssembly feature beyond 2.0 that `--disable` turns off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Feature {
+    /// return_call, return_call_indirect
+    TailCall,
+    /// integer arithmetic in constant expressions
+    ExtendedConst,
+    /// several memories per module
+    MultiMemory,
+    /// 64-bit memories and tables
+    Memory64,
+    /// memories with 1-byte pages
+    CustomPageSizes,
+    /// i64.add128, i64.sub128, i64.mul_wide_s/u
+    WideArithmetic,
 }
 
 /// The guest's arguments as UTF-8 (WASI passes strings).
@@ -232,6 +254,16 @@ impl RunCommand {
         }
         if let Some(bytes) = self.max_stack {
             config.max_stack_slots(usize::try_from(bytes / 8).unwrap_or(usize::MAX));
+        }
+        for feature in &self.disable {
+            match feature {
+                Feature::TailCall => config.wasm_tail_call(false),
+                Feature::ExtendedConst => config.wasm_extended_const(false),
+                Feature::MultiMemory => config.wasm_multi_memory(false),
+                Feature::Memory64 => config.wasm_memory64(false),
+                Feature::CustomPageSizes => config.wasm_custom_page_sizes(false),
+                Feature::WideArithmetic => config.wasm_wide_arithmetic(false),
+            };
         }
         config
     }

@@ -330,3 +330,29 @@ fn version_and_help() {
     );
     assert!(help.contains("Exit codes"), "{help}");
 }
+
+#[test]
+fn disable_turns_a_webassembly_3_feature_off() {
+    let wat = b"(module (memory 1) (memory $m i64 1)
+      (func $id (param i32) (result i32) (local.get 0))
+      (func (export \"main\") (param i32) (result i32)
+        (i64.store $m (i64.const 8) (i64.extend_i32_u (local.get 0)))
+        (return_call $id (i32.wrap_i64 (i64.load $m (i64.const 8))))))";
+    let file = temp_file("disable_feature", "m.wat", wat);
+    let path = path_str(&file);
+    assert_prints(&["run", "--invoke", "main", path, "7"], "7\n");
+    for (feature, needle) in [
+        ("tail-call", "tail calls"),
+        ("multi-memory", "multiple memories"),
+        ("memory64", "memory64"),
+    ] {
+        let args = ["run", "--disable", feature, "--invoke", "main", path, "7"];
+        assert_error(&args, 1, &[needle]);
+    }
+    // A usage error: clap's message, which names the features there are, and exit code 1.
+    let out = wvm(&["run", "--disable", "tail-calls", path]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.starts_with("error: invalid value 'tail-calls'"), "{err}");
+    assert!(err.contains("tail-call, extended-const, multi-memory"), "{err}");
+}
