@@ -1,7 +1,7 @@
 //! # wvm-environ: what a module is, before anything runs
 //!
-//! Design note. This crate decodes and validates a WebAssembly binary (with `wasmparser`,
-//! WebAssembly 2.0 and relaxed SIMD enabled) into a [`ModuleInfo`]: types, imports, exports,
+//! Design note. This crate decodes and validates a WebAssembly binary (with `wasmparser`:
+//! WebAssembly 2.0, relaxed SIMD and the 3.0 features WVM implements, see [`features`]) into a [`ModuleInfo`]: types, imports, exports,
 //! segments, constant expressions and the byte ranges of function bodies, which the
 //! translator reads later (lazily). It also holds what every tier shares: the value and
 //! item types, [`TrapCode`] with the spec's wording, and [`VMOffsets`], the single place

@@ -353,6 +353,12 @@ fn disable_turns_a_webassembly_3_feature_off() {
     let out = wvm(&["run", "--disable", "tail-calls", path]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(err.starts_with("error: invalid value 'tail-calls'"), "{err}");
-    assert!(err.contains("tail-call, extended-const, multi-memory"), "{err}");
+    assert!(
+        err.starts_with("error: invalid value 'tail-calls'"),
+        "{err}"
+    );
+    assert!(
+        err.contains("tail-call, extended-const, multi-memory"),
+        "{err}"
+    );
 }
