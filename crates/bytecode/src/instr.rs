@@ -588,22 +588,6 @@ pub enum WideOp {
     MulWideU,
 }
 
-impl WideOp {
-    /// The 128-bit result `(low, high)` of the operator on `(a_lo, a_hi)` and `(b_lo, b_hi)`
-    /// (the high halves ignored by the multiplications).
-    pub fn eval(self, a_lo: u64, a_hi: u64, b_lo: u64, b_hi: u64) -> (u64, u64) {
-        let a = u128::from(a_lo) | (u128::from(a_hi) << 64);
-        let b = u128::from(b_lo) | (u128::from(b_hi) << 64);
-        let r = match self {
-            WideOp::Add128 => a.wrapping_add(b),
-            WideOp::Sub128 => a.wrapping_sub(b),
-            WideOp::MulWideS => (i128::from(a_lo as i64) * i128::from(b_lo as i64)) as u128,
-            WideOp::MulWideU => u128::from(a_lo) * u128::from(b_lo),
-        };
-        (r as u64, (r >> 64) as u64)
-    }
-}
-
 /// The memarg word of a memory instruction's `Extra` (see [`Instr::LoadX`]): memory index
 /// `mem`, and whether its addresses are 64-bit.
 pub fn memarg(mem: u32, is64: bool) -> u32 {

@@ -587,7 +587,7 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
             }
             Instr::Wide { op, dst, lhs, rhs } => {
                 let (lhs_hi, rhs_hi, _) = extra!();
-                let (lo, hi) = op.eval(r!(lhs), r!(lhs_hi), r!(rhs), r!(rhs_hi));
+                let (lo, hi) = num::wide(op, r!(lhs), r!(lhs_hi), r!(rhs), r!(rhs_hi));
                 w!(dst, lo);
                 w!(dst + 1, hi);
             }

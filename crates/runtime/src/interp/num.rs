@@ -1,6 +1,7 @@
 //! Numeric semantics that Rust's operators do not give directly: trapping division and
 //! float-to-int conversion, WebAssembly's min/max, and bitwise float sign operations.
 
+use wvm_bytecode::WideOp;
 use wvm_environ::TrapCode;
 
 pub(crate) type R<T> = Result<T, TrapCode>;
@@ -138,6 +139,20 @@ pub(crate) fn i64_trunc_s(x: f64) -> R<u64> {
 #[inline(always)]
 pub(crate) fn i64_trunc_u(x: f64) -> R<u64> {
     trunc_checked(x, 0.0, U64_HI).map(|t| t as u64)
+}
+
+/// The 128-bit result `(low, high)` of wide-arithmetic operator `op` on `(a_lo, a_hi)` and
+/// `(b_lo, b_hi)` (the multiplications read only the low halves).
+pub(crate) fn wide(op: WideOp, a_lo: u64, a_hi: u64, b_lo: u64, b_hi: u64) -> (u64, u64) {
+    let a = u128::from(a_lo) | (u128::from(a_hi) << 64);
+    let b = u128::from(b_lo) | (u128::from(b_hi) << 64);
+    let r = match op {
+        WideOp::Add128 => a.wrapping_add(b),
+        WideOp::Sub128 => a.wrapping_sub(b),
+        WideOp::MulWideS => (i128::from(a_lo as i64) * i128::from(b_lo as i64)) as u128,
+        WideOp::MulWideU => u128::from(a_lo) * u128::from(b_lo),
+    };
+    (r as u64, (r >> 64) as u64)
 }
 
 #[cfg(test)]

@@ -384,30 +384,19 @@ macro_rules! simple_ops {
 }
 pub(super) use simple_ops;
 
-/// Checks that `[start, start + len)` lies within `size`; returns the range.
+/// Checks that `[start, start + len)` lies within `size` (32-bit operands: the low halves
+/// of `start` and `len`); returns the range.
 #[inline(always)]
 fn range(start: u64, len: u64, size: usize) -> Option<std::ops::Range<usize>> {
-    let (start, len) = (start as u32 as usize, len as u32 as usize);
-    let end = start.checked_add(len)?;
-    (end <= size).then_some(start..end)
+    range64(u64::from(start as u32), u64::from(len as u32), size)
 }
 
 /// Checks that `[start, start + len)` lies within `size` (64-bit operands); returns the
 /// range.
+#[inline(always)]
 fn range64(start: u64, len: u64, size: usize) -> Option<std::ops::Range<usize>> {
     let end = start.checked_add(len)?;
     (end <= size as u64).then_some(start as usize..end as usize)
-}
-
-/// Two distinct elements of `items`, mutably.
-fn two_mut<T>(items: &mut [T], a: usize, b: usize) -> (&mut T, &mut T) {
-    if a < b {
-        let (lo, hi) = items.split_at_mut(b);
-        (&mut lo[a], &mut hi[0])
-    } else {
-        let (lo, hi) = items.split_at_mut(a);
-        (&mut hi[0], &mut lo[b])
-    }
 }
 
 /// The parts of the store the dispatch loops use, and the instructions that work on them
@@ -639,8 +628,11 @@ impl<'a> Env<'a> {
         if di == si {
             self.memories[di].data.copy_within(s, d.start);
         } else {
-            let (a, b) = two_mut(self.memories, di, si);
-            a.data[d].copy_from_slice(&b.data[s]);
+            let [to, from] = self
+                .memories
+                .get_disjoint_mut([di, si])
+                .map_err(|_| TrapCode::MemoryOutOfBounds)?;
+            to.data[d].copy_from_slice(&from.data[s]);
         }
         Ok(())
     }

@@ -648,7 +648,8 @@ simple_ops!(threaded_handlers! {
 fn wide(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
     operands!(ip, Instr::Wide { op, dst, lhs, rhs });
     let (lhs_hi, rhs_hi, _) = extra!(ip);
-    let (lo, hi) = op.eval(
+    let (lo, hi) = num::wide(
+        op,
         regs.get(lhs),
         regs.get(lhs_hi),
         regs.get(rhs),
