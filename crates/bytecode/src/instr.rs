@@ -205,7 +205,10 @@ macro_rules! define_instr {
                     Instr::Select { dst, cond, lhs } => { f(dst); f(cond); f(lhs) }
                     Instr::Call { .. } | Instr::ReturnCall { .. } => {}
                     Instr::CallIndirect { index, .. }
-                    | Instr::ReturnCallIndirect { index, .. } => f(index),
+                    | Instr::ReturnCallIndirect { index, .. }
+                    | Instr::CallRef { index, .. }
+                    | Instr::ReturnCallRef { index, .. } => f(index),
+                    Instr::RefAsNonNull { src } => f(src),
                     Instr::GlobalGet { dst, .. } => f(dst),
                     Instr::GlobalSet { src, .. } => f(src),
                     Instr::MemorySize { dst, .. } => f(dst),
@@ -325,6 +328,9 @@ macro_rules! define_instr {
                     | Instr::CallIndirect { .. }
                     | Instr::ReturnCall { .. }
                     | Instr::ReturnCallIndirect { .. }
+                    | Instr::CallRef { .. }
+                    | Instr::ReturnCallRef { .. }
+                    | Instr::RefAsNonNull { .. }
                     | Instr::MemoryFill { .. }
                     | Instr::MemoryCopy { .. }
                     | Instr::MemoryInit { .. }
@@ -432,6 +438,14 @@ with_numeric_ops! { define_instr! {
         /// Tail call through table `Extra.a`, as [`Instr::CallIndirect`] and
         /// [`Instr::ReturnCall`].
         ReturnCallIndirect { ty: u32, index: Slot, base: Slot },
+        /// Call the function reference in slot `index` (`call_ref`; validation checked its
+        /// type); traps if it is null.
+        CallRef { index: Slot, base: Slot },
+        /// Tail call of the function reference in slot `index`, as [`Instr::CallRef`] and
+        /// [`Instr::ReturnCall`].
+        ReturnCallRef { index: Slot, base: Slot },
+        /// Traps if the reference in `src` is null (`ref.as_non_null`).
+        RefAsNonNull { src: Slot },
         GlobalGet { dst: Slot, global: u32 },
         GlobalSet { src: Slot, global: u32 },
         /// A load from any memory (the `I32Load`... forms serve memory 0 when it has 32-bit

@@ -395,6 +395,17 @@ impl Scan {
     }
 }
 
+/// What a call instruction calls.
+#[derive(Copy, Clone)]
+enum Callee {
+    /// A function of the module.
+    Func(u32),
+    /// An element of a table, checked against the call's type.
+    Table(u32),
+    /// A function reference popped off the stack.
+    Ref,
+}
+
 fn err(message: impl Into<String>, offset: u64) -> CompileError {
     CompileError {
         message: message.into(),
@@ -614,8 +625,10 @@ impl Translator<'_> {
             O::Nop | O::Drop | O::Block { .. } | O::Loop { .. } | O::End | O::Else => 0,
             O::Call { .. }
             | O::CallIndirect { .. }
+            | O::CallRef { .. }
             | O::ReturnCall { .. }
-            | O::ReturnCallIndirect { .. } => costs.call,
+            | O::ReturnCallIndirect { .. }
+            | O::ReturnCallRef { .. } => costs.call,
             O::I32Load { .. }
             | O::I64Load { .. }
             | O::F32Load { .. }
@@ -1007,33 +1020,85 @@ impl Translator<'_> {
             .is_some_and(|g| g.content() == wvm_environ::ValType::V128)
     }
 
-    /// A call of `func`, or through a table with type `ty_index` if `None`; a tail call if
-    /// `tail` (the caller emits the return after it).
-    fn call(&mut self, func: Option<u32>, ty_index: u32, tail: bool) {
-        let ty = match func {
-            Some(f) => self.info.func_type(f),
-            None => &self.info.types[ty_index as usize],
+    /// A call of `callee`, whose type is module type `ty_index` (for [`Callee::Func`], the
+    /// function's own); a tail call if `tail` (the caller emits the return after it).
+    fn call(&mut self, callee: Callee, ty_index: u32, tail: bool) {
+        let ty = match callee {
+            Callee::Func(f) => self.info.func_type(f),
+            _ => &self.info.types[ty_index as usize],
         };
         let (np, nr) = (ty.params().len() as u32, ty.results().len() as u32);
-        let index = if func.is_none() {
-            Some(self.pop())
-        } else {
-            None
+        let index = match callee {
+            Callee::Func(_) => 0,
+            _ => self.pop(),
         };
         self.materialize_top(np);
         let base_h = self.height() - np;
         let base = self.pos(base_h);
         self.truncate_stack(base_h as usize);
         let ty = ty_index;
-        match (func, index) {
-            (Some(func), _) if tail => self.emit(Instr::ReturnCall { func, base }),
-            (Some(func), _) => self.emit(Instr::Call { func, base }),
-            (None, Some(index)) if tail => self.emit(Instr::ReturnCallIndirect { ty, index, base }),
-            (None, Some(index)) => self.emit(Instr::CallIndirect { ty, index, base }),
-            _ => unreachable!(),
+        match callee {
+            Callee::Func(func) if tail => self.emit(Instr::ReturnCall { func, base }),
+            Callee::Func(func) => self.emit(Instr::Call { func, base }),
+            Callee::Table(_) if tail => self.emit(Instr::ReturnCallIndirect { ty, index, base }),
+            Callee::Table(_) => self.emit(Instr::CallIndirect { ty, index, base }),
+            Callee::Ref if tail => self.emit(Instr::ReturnCallRef { index, base }),
+            Callee::Ref => self.emit(Instr::CallRef { index, base }),
         };
+        if let Callee::Table(table) = callee {
+            self.code.push(Instr::Extra {
+                a: table,
+                b: 0,
+                c: 0,
+            });
+        }
         for _ in 0..nr {
             self.push_result();
+        }
+    }
+
+    /// `br_if` to the label `depth` levels out on `cond` (just popped) being non-zero, or
+    /// zero if `negate`.
+    fn br_if(&mut self, cond: Slot, depth: u32, negate: bool) {
+        let idx = self.ctrl.len() - 1 - depth as usize;
+        if self.branch_needs_stub(depth) {
+            let skip = self.cond_branch(cond, !negate, 0);
+            self.branch(depth);
+            self.bind_here(&[skip]);
+        } else {
+            let f = &self.ctrl[idx];
+            if f.kind == Kind::Loop {
+                let target = f.start;
+                self.cond_branch(cond, negate, target);
+            } else {
+                let p = self.cond_branch(cond, negate, 0);
+                let f = &mut self.ctrl[idx];
+                f.patches.push(p);
+                f.branched = true;
+            }
+        }
+    }
+
+    /// `br_on_null` (`on_null`) or `br_on_non_null` to the label `depth` levels out. The
+    /// test goes to the slot above the reference, which stays where it is: `br_on_null`
+    /// branches without it and keeps it on the stack otherwise, `br_on_non_null` branches
+    /// with it and drops it otherwise.
+    fn br_on_null(&mut self, depth: u32, on_null: bool) {
+        let r = *self.stack.last().expect("validated operand stack");
+        let is_null = self.push_result();
+        self.produce(Instr::I64Eqz(Un {
+            dst: is_null,
+            src: r,
+        }));
+        let cond = self.pop();
+        if on_null {
+            // Branch values lie below the reference, whose slot the branch never writes.
+            let r = self.pop();
+            self.br_if(cond, depth, false);
+            self.push_slot(r);
+        } else {
+            self.br_if(cond, depth, true);
+            self.pop();
         }
     }
 
@@ -1133,24 +1198,10 @@ impl Translator<'_> {
             }
             O::BrIf { relative_depth } => {
                 let cond = self.pop();
-                let idx = self.ctrl.len() - 1 - relative_depth as usize;
-                if self.branch_needs_stub(relative_depth) {
-                    let skip = self.cond_branch(cond, true, 0);
-                    self.branch(relative_depth);
-                    self.bind_here(&[skip]);
-                } else {
-                    let f = &self.ctrl[idx];
-                    if f.kind == Kind::Loop {
-                        let target = f.start;
-                        self.cond_branch(cond, false, target);
-                    } else {
-                        let p = self.cond_branch(cond, false, 0);
-                        let f = &mut self.ctrl[idx];
-                        f.patches.push(p);
-                        f.branched = true;
-                    }
-                }
+                self.br_if(cond, relative_depth, false);
             }
+            O::BrOnNull { relative_depth } => self.br_on_null(relative_depth, true),
+            O::BrOnNonNull { relative_depth } => self.br_on_null(relative_depth, false),
             O::BrTable { targets } => {
                 let index = self.pop();
                 let mut depths = targets.targets().collect::<Result<Vec<u32>, _>>()?;
@@ -1195,35 +1246,25 @@ impl Translator<'_> {
                 self.emit_return();
                 self.reachable = false;
             }
-            O::Call { function_index } => self.call(Some(function_index), 0, false),
+            O::Call { function_index } => self.call(Callee::Func(function_index), 0, false),
             O::CallIndirect {
                 type_index,
                 table_index,
-            } => {
-                self.call(None, type_index, false);
-                self.code.push(Instr::Extra {
-                    a: table_index,
-                    b: 0,
-                    c: 0,
-                });
-            }
+            } => self.call(Callee::Table(table_index), type_index, false),
+            O::CallRef { type_index } => self.call(Callee::Ref, type_index, false),
             // A tail call of a Wasm function never comes back; the return after it serves
             // host functions, which are called like any other.
-            O::ReturnCall { function_index } => {
-                self.call(Some(function_index), 0, true);
-                self.emit_return();
-                self.reachable = false;
-            }
-            O::ReturnCallIndirect {
-                type_index,
-                table_index,
-            } => {
-                self.call(None, type_index, true);
-                self.code.push(Instr::Extra {
-                    a: table_index,
-                    b: 0,
-                    c: 0,
-                });
+            O::ReturnCall { .. } | O::ReturnCallIndirect { .. } | O::ReturnCallRef { .. } => {
+                let (callee, ty) = match op {
+                    O::ReturnCall { function_index } => (Callee::Func(function_index), 0),
+                    O::ReturnCallIndirect {
+                        type_index,
+                        table_index,
+                    } => (Callee::Table(table_index), type_index),
+                    O::ReturnCallRef { type_index } => (Callee::Ref, type_index),
+                    _ => unreachable!(),
+                };
+                self.call(callee, ty, true);
                 self.emit_return();
                 self.reachable = false;
             }
@@ -1288,6 +1329,10 @@ impl Translator<'_> {
             O::F64Const { value } => self.push_const(value.bits()),
             O::RefNull { .. } => self.push_const(0),
             O::RefIsNull => self.un(Instr::I64Eqz),
+            O::RefAsNonNull => {
+                let src = *self.stack.last().expect("validated operand stack");
+                self.emit(Instr::RefAsNonNull { src });
+            }
             // Slots hold raw bits, so reinterpretation changes nothing.
             O::I32ReinterpretF32
             | O::I64ReinterpretF64

@@ -21,8 +21,8 @@ pub fn parse(ty: ValType, s: &str) -> Result<Val> {
         ValType::F32 => s.parse::<f32>().ok().map(|f| Val::F32(f.to_bits())),
         ValType::F64 => s.parse::<f64>().ok().map(|f| Val::F64(f.to_bits())),
         ValType::V128 => parse_v128(s).map(Val::V128),
-        ValType::FuncRef => is_null(s).then_some(Val::FuncRef(None)),
-        ValType::ExternRef => is_null(s).then_some(Val::ExternRef(None)),
+        ValType::Ref(r) if r.is_func() => is_null(s).then_some(Val::FuncRef(None)),
+        ValType::Ref(_) => is_null(s).then_some(Val::ExternRef(None)),
     };
     match parsed {
         Some(val) => Ok(val),
@@ -40,8 +40,10 @@ fn expected(ty: ValType) -> &'static str {
         ValType::V128 => {
             "a v128 (a shape and its lanes, like \"i32x4 1 2 3 4\" or \"f64x2 1.5 -0\", or one 0x hex 128-bit integer)"
         }
-        ValType::FuncRef => "a funcref (only `null` can be given on the command line)",
-        ValType::ExternRef => "an externref (only `null` can be given on the command line)",
+        ValType::Ref(r) if r.is_func() => {
+            "a funcref (only `null` can be given on the command line)"
+        }
+        ValType::Ref(_) => "an externref (only `null` can be given on the command line)",
     }
 }
 
@@ -140,8 +142,8 @@ pub fn placeholder(ty: ValType) -> Val {
         ValType::F32 => Val::F32(0),
         ValType::F64 => Val::F64(0),
         ValType::V128 => Val::V128(0),
-        ValType::FuncRef => Val::FuncRef(None),
-        ValType::ExternRef => Val::ExternRef(None),
+        ValType::Ref(r) if r.is_func() => Val::FuncRef(None),
+        ValType::Ref(_) => Val::ExternRef(None),
     }
 }
 
@@ -207,14 +209,14 @@ mod tests {
     #[test]
     fn refs_and_errors() {
         assert_eq!(
-            format(&parse(ValType::FuncRef, "null").unwrap()),
+            format(&parse(ValType::FUNCREF, "null").unwrap()),
             "ref.null"
         );
         assert_eq!(
-            format(&parse(ValType::ExternRef, "ref.null").unwrap()),
+            format(&parse(ValType::EXTERNREF, "ref.null").unwrap()),
             "ref.null"
         );
-        let err = parse(ValType::FuncRef, "0").unwrap_err().to_string();
+        let err = parse(ValType::FUNCREF, "0").unwrap_err().to_string();
         assert!(err.contains("funcref"), "{err}");
         let err = parse(ValType::I32, "x").unwrap_err().to_string();
         assert_eq!(

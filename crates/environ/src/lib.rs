@@ -28,8 +28,8 @@ pub use module::{
 };
 pub use trap::TrapCode;
 pub use types::{
-    ExternType, FuncType, GlobalType, MemoryType, Mutability, RefType, TableType, ValType,
-    limits_match,
+    ExternType, FuncType, GlobalType, HeapType, MemoryType, Mutability, RefType, TableType,
+    ValType, limits_match,
 };
 pub use vmoffsets::VMOffsets;
 pub use wasmparser;

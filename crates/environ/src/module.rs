@@ -38,7 +38,8 @@ pub(crate) const FEATURES: WasmFeatures = WasmFeatures::WASM2
     .union(WasmFeatures::CUSTOM_PAGE_SIZES)
     .union(WasmFeatures::EXTENDED_CONST)
     .union(WasmFeatures::WIDE_ARITHMETIC)
-    .union(WasmFeatures::TAIL_CALL);
+    .union(WasmFeatures::TAIL_CALL)
+    .union(WasmFeatures::FUNCTION_REFERENCES);
 
 /// The WebAssembly features WVM accepts by default: WebAssembly 2.0 (SIMD included), relaxed
 /// SIMD, and of WebAssembly 3.0 and its proposals those implemented so far: multiple
@@ -148,6 +149,8 @@ pub struct ModuleInfo {
     pub num_imported_funcs: u32,
     pub tables: Vec<TableType>,
     pub num_imported_tables: u32,
+    /// The initializer of each defined table's elements (`None`: null).
+    pub table_inits: Vec<Option<ConstExpr>>,
     pub memories: Vec<MemoryType>,
     pub num_imported_memories: u32,
     pub globals: Vec<GlobalType>,
@@ -168,6 +171,31 @@ impl ModuleInfo {
     /// The type of function `func` (imported or defined).
     pub fn func_type(&self, func: u32) -> &FuncType {
         &self.types[self.functions[func as usize] as usize]
+    }
+
+    /// Rewrites every concrete type index in the module's types (the type section, tables,
+    /// globals, element segments) from a type-section index to the id `register` gives that
+    /// type, with the indices inside it already rewritten: with an engine-wide `register`,
+    /// two modules' types compare equal exactly when they are the same type. Types are
+    /// registered in order (a type names only types before it); returns their ids.
+    pub fn canonicalize_types(&mut self, mut register: impl FnMut(&FuncType) -> u32) -> Vec<u32> {
+        let mut ids: Vec<u32> = Vec::with_capacity(self.types.len());
+        for i in 0..self.types.len() {
+            let t = self.types[i].map_concrete(|j| ids[j as usize]);
+            ids.push(register(&t));
+            self.types[i] = t;
+        }
+        let map = |j: u32| ids[j as usize];
+        for t in &mut self.tables {
+            *t = t.map_concrete(map);
+        }
+        for g in &mut self.globals {
+            *g = g.map_concrete(map);
+        }
+        for e in &mut self.elements {
+            e.ty = e.ty.map_concrete(map);
+        }
+        ids
     }
 
     /// The name-section name of function `func`, if it has one.
@@ -656,9 +684,10 @@ fn decode_validated(wasm: &[u8]) -> Result<ModuleInfo, CompileError> {
                 let offset = reader.range().start;
                 for t in reader {
                     let t = t?;
-                    if !matches!(t.init, wasmparser::TableInit::RefNull) {
-                        return Err(err("table initializers are not supported", offset));
-                    }
+                    info.table_inits.push(match &t.init {
+                        wasmparser::TableInit::RefNull => None,
+                        wasmparser::TableInit::Expr(e) => Some(const_expr(e)?),
+                    });
                     info.tables.push(table_type(&t.ty, offset)?);
                 }
             }
@@ -711,7 +740,7 @@ fn decode_validated(wasm: &[u8]) -> Result<ModuleInfo, CompileError> {
                     };
                     let (ty, items) = match e.items {
                         ElementItems::Functions(r) => (
-                            RefType::FuncRef,
+                            RefType::new(false, crate::types::HeapType::Func),
                             r.into_iter()
                                 .map(|f| f.map(ConstExpr::RefFunc))
                                 .collect::<Result<Vec<_>, _>>()?,

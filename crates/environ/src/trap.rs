@@ -18,6 +18,10 @@ pub enum TrapCode {
     IndirectCallToNull,
     /// `call_indirect` to a function of another type.
     BadSignature,
+    /// `call_ref` or `return_call_ref` of a null reference.
+    NullFunctionReference,
+    /// `ref.as_non_null` of a null reference.
+    NullReference,
     /// Signed division overflow (`INT_MIN / -1`) or float-to-int out of range.
     IntegerOverflow,
     /// Integer division or remainder by zero.
@@ -47,6 +51,8 @@ impl TrapCode {
             TrapCode::UndefinedElement => "undefined element",
             TrapCode::IndirectCallToNull => "uninitialized element",
             TrapCode::BadSignature => "indirect call type mismatch",
+            TrapCode::NullFunctionReference => "null function reference",
+            TrapCode::NullReference => "null reference",
             TrapCode::IntegerOverflow => "integer overflow",
             TrapCode::IntegerDivisionByZero => "integer divide by zero",
             TrapCode::BadConversionToInteger => "invalid conversion to integer",

@@ -10,14 +10,46 @@ pub enum ValType {
     F32,
     F64,
     V128,
-    FuncRef,
-    ExternRef,
+    /// A reference (`funcref`, `externref`, or a typed reference `(ref null? $t)`).
+    Ref(RefType),
 }
 
 impl ValType {
+    /// `funcref`, that is `(ref null func)`.
+    pub const FUNCREF: ValType = ValType::Ref(RefType::FUNCREF);
+    /// `externref`, that is `(ref null extern)`.
+    pub const EXTERNREF: ValType = ValType::Ref(RefType::EXTERNREF);
+
     /// Whether this is a reference type.
     pub fn is_ref(self) -> bool {
-        matches!(self, ValType::FuncRef | ValType::ExternRef)
+        matches!(self, ValType::Ref(_))
+    }
+
+    /// The reference type, if this is one.
+    pub fn as_ref(self) -> Option<RefType> {
+        match self {
+            ValType::Ref(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// Whether a value of type `self` may be used where `other` is expected. Concrete type
+    /// indices must come from the same index space (one module's, or the engine's canonical
+    /// ids); without GC types every function type is final, so concrete types match only
+    /// themselves.
+    pub fn matches(self, other: ValType) -> bool {
+        match (self, other) {
+            (ValType::Ref(a), ValType::Ref(b)) => a.matches(b),
+            (a, b) => a == b,
+        }
+    }
+
+    /// The same type with every concrete type index passed through `f`.
+    pub fn map_concrete(self, f: impl FnOnce(u32) -> u32) -> ValType {
+        match self {
+            ValType::Ref(r) => ValType::Ref(r.map_concrete(f)),
+            t => t,
+        }
     }
 
     pub(crate) fn from_wasmparser(ty: wasmparser::ValType) -> Result<ValType, &'static str> {
@@ -28,7 +60,7 @@ impl ValType {
             W::F32 => ValType::F32,
             W::F64 => ValType::F64,
             W::V128 => ValType::V128,
-            W::Ref(r) => RefType::from_wasmparser(r)?.into(),
+            W::Ref(r) => ValType::Ref(RefType::from_wasmparser(r)?),
         })
     }
 }
@@ -41,43 +73,125 @@ impl fmt::Display for ValType {
             ValType::F32 => "f32",
             ValType::F64 => "f64",
             ValType::V128 => "v128",
-            ValType::FuncRef => "funcref",
-            ValType::ExternRef => "externref",
+            ValType::Ref(r) => return r.fmt(f),
         })
     }
 }
 
-/// The type of a reference.
+/// What a reference points to.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
-pub enum RefType {
-    FuncRef,
-    ExternRef,
+pub enum HeapType {
+    /// Any function.
+    Func,
+    /// Any host reference.
+    Extern,
+    /// No function: the bottom of the function types, only null has it.
+    NoFunc,
+    /// No host reference: only null has it.
+    NoExtern,
+    /// A function of one defined type. In a module's own types the index is into its type
+    /// section; in types the runtime hands out it is the engine's canonical id of the type.
+    /// (Without GC types a type names only types before it, so there are no cycles.)
+    Concrete(u32),
 }
 
-impl RefType {
-    pub(crate) fn from_wasmparser(ty: wasmparser::RefType) -> Result<RefType, &'static str> {
-        if ty == wasmparser::RefType::FUNCREF {
-            Ok(RefType::FuncRef)
-        } else if ty == wasmparser::RefType::EXTERNREF {
-            Ok(RefType::ExternRef)
-        } else {
-            Err("reference type not supported")
+impl HeapType {
+    /// Whether every reference of heap type `self` is one of `other`.
+    pub fn matches(self, other: HeapType) -> bool {
+        use HeapType::*;
+        match (self, other) {
+            (a, b) if a == b => true,
+            (Concrete(_) | NoFunc, Func) | (NoFunc, Concrete(_)) | (NoExtern, Extern) => true,
+            _ => false,
+        }
+    }
+
+    /// The top of this type's hierarchy: `func` or `extern`.
+    pub fn top(self) -> HeapType {
+        match self {
+            HeapType::Extern | HeapType::NoExtern => HeapType::Extern,
+            _ => HeapType::Func,
         }
     }
 }
 
-impl From<RefType> for ValType {
-    fn from(r: RefType) -> ValType {
-        match r {
-            RefType::FuncRef => ValType::FuncRef,
-            RefType::ExternRef => ValType::ExternRef,
+impl fmt::Display for HeapType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HeapType::Func => f.write_str("func"),
+            HeapType::Extern => f.write_str("extern"),
+            HeapType::NoFunc => f.write_str("nofunc"),
+            HeapType::NoExtern => f.write_str("noextern"),
+            HeapType::Concrete(i) => write!(f, "{i}"),
         }
+    }
+}
+
+/// The type of a reference: its heap type and whether it may be null.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub struct RefType {
+    nullable: bool,
+    heap: HeapType,
+}
+
+impl RefType {
+    /// `funcref`, that is `(ref null func)`.
+    pub const FUNCREF: RefType = RefType::new(true, HeapType::Func);
+    /// `externref`, that is `(ref null extern)`.
+    pub const EXTERNREF: RefType = RefType::new(true, HeapType::Extern);
+
+    pub const fn new(nullable: bool, heap: HeapType) -> RefType {
+        RefType { nullable, heap }
+    }
+    pub fn is_nullable(&self) -> bool {
+        self.nullable
+    }
+    pub fn heap_type(&self) -> HeapType {
+        self.heap
+    }
+    /// Whether this references functions (rather than host values).
+    pub fn is_func(&self) -> bool {
+        self.heap.top() == HeapType::Func
+    }
+
+    /// Whether a reference of type `self` may be used where `other` is expected.
+    pub fn matches(self, other: RefType) -> bool {
+        (other.nullable || !self.nullable) && self.heap.matches(other.heap)
+    }
+
+    /// The same type with its concrete type index, if any, passed through `f`.
+    pub fn map_concrete(self, f: impl FnOnce(u32) -> u32) -> RefType {
+        match self.heap {
+            HeapType::Concrete(i) => RefType::new(self.nullable, HeapType::Concrete(f(i))),
+            _ => self,
+        }
+    }
+
+    pub(crate) fn from_wasmparser(ty: wasmparser::RefType) -> Result<RefType, &'static str> {
+        use wasmparser::{AbstractHeapType as A, HeapType as H, UnpackedIndex};
+        let heap = match ty.heap_type() {
+            H::Abstract { shared: false, ty } => match ty {
+                A::Func => HeapType::Func,
+                A::Extern => HeapType::Extern,
+                A::NoFunc => HeapType::NoFunc,
+                A::NoExtern => HeapType::NoExtern,
+                _ => return Err("reference type not supported"),
+            },
+            H::Concrete(UnpackedIndex::Module(i)) => HeapType::Concrete(i),
+            _ => return Err("reference type not supported"),
+        };
+        Ok(RefType::new(ty.is_nullable(), heap))
     }
 }
 
 impl fmt::Display for RefType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        ValType::from(*self).fmt(f)
+        match (self.nullable, self.heap) {
+            (true, HeapType::Func) => f.write_str("funcref"),
+            (true, HeapType::Extern) => f.write_str("externref"),
+            (true, h) => write!(f, "(ref null {h})"),
+            (false, h) => write!(f, "(ref {h})"),
+        }
     }
 }
 
@@ -108,6 +222,18 @@ impl FuncType {
 
     pub fn results(&self) -> &[ValType] {
         &self.params_results[self.num_params..]
+    }
+
+    /// The same type with every concrete type index in it passed through `f`.
+    pub fn map_concrete(&self, mut f: impl FnMut(u32) -> u32) -> FuncType {
+        FuncType {
+            params_results: self
+                .params_results
+                .iter()
+                .map(|t| t.map_concrete(&mut f))
+                .collect(),
+            num_params: self.num_params,
+        }
     }
 }
 
@@ -157,6 +283,13 @@ impl GlobalType {
     pub fn mutability(&self) -> Mutability {
         self.mutability
     }
+    /// The same type with its concrete type index, if any, passed through `f`.
+    pub fn map_concrete(self, f: impl FnOnce(u32) -> u32) -> GlobalType {
+        GlobalType {
+            content: self.content.map_concrete(f),
+            ..self
+        }
+    }
 }
 
 impl fmt::Display for GlobalType {
@@ -199,6 +332,13 @@ impl TableType {
     }
     pub fn element(&self) -> RefType {
         self.element
+    }
+    /// The same type with its element type's concrete type index, if any, passed through `f`.
+    pub fn map_concrete(self, f: impl FnOnce(u32) -> u32) -> TableType {
+        TableType {
+            element: self.element.map_concrete(f),
+            ..self
+        }
     }
     pub fn minimum(&self) -> u64 {
         self.minimum

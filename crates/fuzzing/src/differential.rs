@@ -146,7 +146,7 @@ fn arbitrary_arg(u: &mut Unstructured<'_>, ty: ValType) -> Value {
             1 => [1.0f64, -0.0, f64::INFINITY, f64::NAN][u.choose_index(4).unwrap_or(0)].to_bits(),
             _ => u.arbitrary().unwrap_or(0),
         }),
-        ValType::FuncRef => Value::FuncRef { null: true },
+        ValType::Ref(r) if r.is_func() => Value::FuncRef { null: true },
         _ => Value::ExternRef { null: true },
     }
 }

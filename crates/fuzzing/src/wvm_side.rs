@@ -13,7 +13,7 @@ pub fn zero(ty: ValType) -> Value {
         ValType::I64 => Value::I64(0),
         ValType::F32 => Value::F32(0),
         ValType::F64 => Value::F64(0),
-        ValType::FuncRef => Value::FuncRef { null: true },
+        ValType::Ref(r) if r.is_func() => Value::FuncRef { null: true },
         // V128 never appears (SIMD is off); externref and anything else: null.
         _ => Value::ExternRef { null: true },
     }
@@ -96,9 +96,9 @@ impl WvmSide {
                     Extern::Global(g)
                 }
                 ExternType::Table(ty) => {
-                    let init = match ty.element() {
-                        wvm::RefType::FuncRef => Ref::Func(None),
-                        wvm::RefType::ExternRef => Ref::Extern(None),
+                    let init = match ty.element().is_func() {
+                        true => Ref::Func(None),
+                        false => Ref::Extern(None),
                     };
                     Extern::Table(Table::new(&mut store, ty, init)?)
                 }

@@ -203,6 +203,13 @@ impl Config {
         self.feature(WasmFeatures::TAIL_CALL, on)
     }
 
+    /// Accept typed function references (WebAssembly 3.0; on by default): `(ref null? $t)`
+    /// types, `call_ref`, `return_call_ref`, `ref.as_non_null`, `br_on_null`,
+    /// `br_on_non_null`, non-nullable locals and table initializers.
+    pub fn wasm_function_references(&mut self, on: bool) -> &mut Self {
+        self.feature(WasmFeatures::FUNCTION_REFERENCES, on)
+    }
+
     /// Accept exactly WebAssembly 2.0 (with relaxed SIMD): every later feature off.
     pub fn wasm2_only(&mut self) -> &mut Self {
         self.module_limits.features = WasmFeatures::WASM2 | WasmFeatures::RELAXED_SIMD;

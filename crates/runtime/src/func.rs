@@ -115,7 +115,7 @@ impl Func {
             )));
         }
         for (i, (p, t)) in params.iter().zip(ty.params()).enumerate() {
-            if p.ty() != *t {
+            if !p.matches(&store.inner, *t) {
                 return Err(Error::usage(format!(
                     "argument {i} has type {}, expected {t}",
                     p.ty()
@@ -229,7 +229,7 @@ pub(crate) fn call_dynamic<T>(
             Val::ExternRef(Some(e)) => e.store == store_id,
             _ => true,
         };
-        if r.ty() != *t || !same_store {
+        if !same_store || !r.matches(&store.inner, *t) {
             return Err(Error::msg(format!(
                 "host function returned a {} as result {i}, expected {t}",
                 r.ty()
@@ -321,7 +321,7 @@ wasm_ty!(f64, F64, |b| f64::from_bits(b), |v| v.to_bits());
 
 impl WasmTy for Option<Func> {
     fn valtype() -> ValType {
-        ValType::FuncRef
+        ValType::FUNCREF
     }
     fn from_slot(bits: u64, inner: &StoreInner) -> Self {
         func_from_bits(bits, inner)
@@ -333,7 +333,7 @@ impl WasmTy for Option<Func> {
 
 impl WasmTy for Option<ExternRef> {
     fn valtype() -> ValType {
-        ValType::ExternRef
+        ValType::EXTERNREF
     }
     fn from_slot(bits: u64, inner: &StoreInner) -> Self {
         extern_from_bits(bits, inner)

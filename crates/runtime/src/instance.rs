@@ -11,7 +11,7 @@ use crate::{
     Result, Store, Table, TypedFunc, WasmParams, WasmResults,
 };
 use std::sync::Arc;
-use wvm_environ::{ConstExpr, DataMode, ElemMode, EntityIndex, TrapCode, limits_match};
+use wvm_environ::{ConstExpr, DataMode, ElemMode, EntityIndex, Mutability, TrapCode, limits_match};
 
 /// An instantiated module. A handle into a store.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -128,7 +128,15 @@ fn entity_extern(inner: &StoreInner, instance: u32, index: EntityIndex) -> Exter
 pub(crate) fn import_matches(actual: &ExternType, want: &ExternType) -> bool {
     match (actual, want) {
         (ExternType::Func(a), ExternType::Func(w)) => a == w,
-        (ExternType::Global(a), ExternType::Global(w)) => a == w,
+        // An immutable global may hold a subtype of what the import asks for; a mutable one
+        // is read and written, so its type must be the same.
+        (ExternType::Global(a), ExternType::Global(w)) => {
+            a.mutability() == w.mutability()
+                && match a.mutability() {
+                    Mutability::Const => a.content().matches(w.content()),
+                    Mutability::Var => a.content() == w.content(),
+                }
+        }
         (ExternType::Table(a), ExternType::Table(w)) => {
             a.element() == w.element()
                 && a.is_64() == w.is_64()
@@ -253,7 +261,13 @@ pub(crate) fn instantiate<T>(
         let func = Func::push(inner, kind, ty, type_id);
         funcs.push(func.index);
     }
-    for t in new_tables {
+    // Table initializers may name imported globals and any function.
+    let inits = &info.table_inits;
+    for (mut t, init) in new_tables.into_iter().zip(inits) {
+        if let Some(init) = init {
+            let bits = eval_const(inner, &globals, &funcs, init) as u64;
+            t.elements.fill(bits);
+        }
         inner.tables.push(t);
         tables.push(inner.tables.len() as u32 - 1);
     }

@@ -1,12 +1,10 @@
 //! Memories, tables, globals, and the [`Extern`] that names any of them.
 
 use crate::store::{GlobalData, MemoryData, TableData};
-use crate::values::extern_from_bits;
-use crate::values::func_from_bits;
 use crate::vm::VMGlobalDefinition;
 use crate::{
     AsContext, AsContextMut, Error, ExternType, Func, GlobalType, MemoryType, Mutability, Ref,
-    RefType, Result, TableType, Val,
+    Result, TableType, Val,
 };
 use wvm_environ::TrapCode;
 
@@ -155,16 +153,12 @@ pub struct Table {
     pub(crate) index: u32,
 }
 
-fn ref_matches(r: &Ref, ty: RefType) -> bool {
-    r.ty() == ty.into()
-}
-
 impl Table {
     /// A new table of type `ty` with every element set to `init`. Fails if the store's
     /// [`ResourceLimiter`](crate::ResourceLimiter) refuses it.
     pub fn new(mut store: impl AsContextMut, ty: TableType, init: Ref) -> Result<Table> {
         let inner = &mut store.as_context_mut().0.inner;
-        if !ref_matches(&init, ty.element()) {
+        if !init.matches(inner, ty.element()) {
             return Err(Error::usage("table initial value has the wrong type"));
         }
         let have = inner.tables.len();
@@ -205,10 +199,7 @@ impl Table {
         inner.check(self.store);
         let t = &inner.tables[self.index as usize];
         let bits = *t.elements.get(usize::try_from(index).ok()?)?;
-        Some(match t.ty.element() {
-            RefType::FuncRef => Ref::Func(func_from_bits(bits, inner)),
-            RefType::ExternRef => Ref::Extern(extern_from_bits(bits, inner)),
-        })
+        Some(Ref::from_bits(bits, t.ty.element(), inner))
     }
 
     /// Sets element `index`.
@@ -216,10 +207,10 @@ impl Table {
         let inner = &mut store.as_context_mut().0.inner;
         inner.check(self.store);
         let bits = value.to_bits(inner);
-        let t = &mut inner.tables[self.index as usize];
-        if !ref_matches(&value, t.ty.element()) {
+        if !value.matches(inner, inner.tables[self.index as usize].ty.element()) {
             return Err(Error::usage("table element has the wrong type"));
         }
+        let t = &mut inner.tables[self.index as usize];
         let slot = usize::try_from(index)
             .ok()
             .and_then(|i| t.elements.get_mut(i))
@@ -236,10 +227,10 @@ impl Table {
         let inner = &mut store.as_context_mut().0.inner;
         inner.check(self.store);
         let bits = init.to_bits(inner);
-        let t = &mut inner.tables[self.index as usize];
-        if !ref_matches(&init, t.ty.element()) {
+        if !init.matches(inner, inner.tables[self.index as usize].ty.element()) {
             return Err(Error::usage("table element has the wrong type"));
         }
+        let t = &mut inner.tables[self.index as usize];
         t.grow(delta, bits, inner.limiter.get())?
             .ok_or_else(|| Error::msg(format!("failed to grow table by {delta} elements")))
     }
@@ -256,7 +247,7 @@ impl Global {
     /// A new global of type `ty` holding `value`.
     pub fn new(mut store: impl AsContextMut, ty: GlobalType, value: Val) -> Result<Global> {
         let inner = &mut store.as_context_mut().0.inner;
-        if value.ty() != ty.content() {
+        if !value.matches(inner, ty.content()) {
             return Err(Error::usage(format!(
                 "global of type {} initialized with a {}",
                 ty.content(),
@@ -300,17 +291,18 @@ impl Global {
         let inner = &mut store.as_context_mut().0.inner;
         inner.check(self.store);
         let bits = value.to_bits(inner);
-        let g = &mut inner.globals[self.index as usize];
-        if g.ty.mutability() != Mutability::Var {
+        let ty = inner.globals[self.index as usize].ty;
+        if ty.mutability() != Mutability::Var {
             return Err(Error::usage("cannot set an immutable global"));
         }
-        if value.ty() != g.ty.content() {
+        if !value.matches(inner, ty.content()) {
             return Err(Error::usage(format!(
                 "cannot set a global of type {} to a {}",
-                g.ty.content(),
+                ty.content(),
                 value.ty()
             )));
         }
+        let g = &mut inner.globals[self.index as usize];
         g.def.storage[0] = bits;
         if let Val::V128(v) = value {
             g.def.storage[1] = (v >> 64) as u64;

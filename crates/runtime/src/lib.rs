@@ -61,6 +61,6 @@ pub use store::{AsContext, AsContextMut, Store, StoreContext, StoreContextMut};
 pub use values::{ExternRef, Ref, Val};
 pub use vm::ValRaw;
 pub use wvm_environ::{
-    CompileError, ExternType, FuelCosts, FuncType, GlobalType, MemoryType, Mutability, RefType,
-    TableType, TrapCode, ValType,
+    CompileError, ExternType, FuelCosts, FuncType, GlobalType, HeapType, MemoryType, Mutability,
+    RefType, TableType, TrapCode, ValType,
 };

@@ -16,7 +16,8 @@ pub(crate) struct ModuleInner {
     pub(crate) engine: Engine,
     pub(crate) info: ModuleInfo,
     pub(crate) wasm: Box<[u8]>,
-    /// Canonical type id of each type-section entry.
+    /// Canonical type id of each type-section entry. `info`'s types name other types by
+    /// these ids (`ModuleInfo::canonicalize_types`).
     pub(crate) type_ids: Box<[u32]>,
     /// Translated code of each defined function, filled on first call.
     pub(crate) compiled: Box<[CodeCell]>,
@@ -52,9 +53,9 @@ impl Module {
     /// Decodes and validates a module from its binary form.
     pub fn from_binary(engine: &Engine, wasm: &[u8]) -> Result<Module> {
         let config = engine.config();
-        let info =
+        let mut info =
             ModuleInfo::decode_with_threads(wasm, &config.module_limits, config.compile_threads())?;
-        let type_ids = info.types.iter().map(|t| engine.type_id(t)).collect();
+        let type_ids = info.canonicalize_types(|t| engine.type_id(t)).into();
         let compiled = (0..info.func_bodies.len())
             .map(|_| OnceLock::new())
             .collect();

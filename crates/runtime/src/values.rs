@@ -1,7 +1,7 @@
 //! Values that cross between host and WebAssembly.
 
 use crate::store::StoreInner;
-use crate::{AsContext, AsContextMut, Func, ValType};
+use crate::{AsContext, AsContextMut, Func, HeapType, RefType, ValType};
 use std::any::Any;
 
 /// An opaque host value that WebAssembly holds as an `externref`.
@@ -60,8 +60,23 @@ impl Val {
             Val::F32(_) => ValType::F32,
             Val::F64(_) => ValType::F64,
             Val::V128(_) => ValType::V128,
-            Val::FuncRef(_) => ValType::FuncRef,
-            Val::ExternRef(_) => ValType::ExternRef,
+            Val::FuncRef(_) => ValType::FUNCREF,
+            Val::ExternRef(_) => ValType::EXTERNREF,
+        }
+    }
+
+    /// Whether this value may be used where a `ty` is expected. For a reference that takes
+    /// the store: a function reference matches a typed reference `(ref $t)` only if the
+    /// function has type `$t`.
+    pub fn matches_ty(&self, store: impl AsContext, ty: ValType) -> bool {
+        self.matches(&store.as_context().0.inner, ty)
+    }
+
+    pub(crate) fn matches(&self, inner: &StoreInner, ty: ValType) -> bool {
+        match (self, ty) {
+            (Val::FuncRef(f), ValType::Ref(r)) => Ref::Func(*f).matches(inner, r),
+            (Val::ExternRef(e), ValType::Ref(r)) => Ref::Extern(*e).matches(inner, r),
+            (v, t) => v.ty() == t,
         }
     }
 
@@ -165,8 +180,8 @@ impl Val {
             ValType::F32 => Val::F32(bits as u32),
             ValType::F64 => Val::F64(bits),
             ValType::V128 => Val::V128(u128::from(bits)),
-            ValType::FuncRef => Val::FuncRef(func_from_bits(bits, inner)),
-            ValType::ExternRef => Val::ExternRef(extern_from_bits(bits, inner)),
+            ValType::Ref(r) if r.is_func() => Val::FuncRef(func_from_bits(bits, inner)),
+            ValType::Ref(_) => Val::ExternRef(extern_from_bits(bits, inner)),
         }
     }
 }
@@ -196,8 +211,31 @@ impl Ref {
     /// The type of this reference.
     pub fn ty(&self) -> ValType {
         match self {
-            Ref::Func(_) => ValType::FuncRef,
-            Ref::Extern(_) => ValType::ExternRef,
+            Ref::Func(_) => ValType::FUNCREF,
+            Ref::Extern(_) => ValType::EXTERNREF,
+        }
+    }
+
+    /// Whether this reference may be used where a `ty` is expected (see [`Val::matches_ty`]).
+    pub(crate) fn matches(&self, inner: &StoreInner, ty: RefType) -> bool {
+        let actual = match self {
+            Ref::Func(None) => RefType::new(true, HeapType::NoFunc),
+            Ref::Extern(None) => RefType::new(true, HeapType::NoExtern),
+            Ref::Func(Some(f)) => {
+                inner.check(f.store);
+                let id = inner.funcs[f.index as usize].vmref.type_index;
+                RefType::new(false, HeapType::Concrete(id))
+            }
+            Ref::Extern(Some(_)) => RefType::new(false, HeapType::Extern),
+        };
+        actual.matches(ty)
+    }
+
+    /// Decodes a slot holding a reference of type `ty`.
+    pub(crate) fn from_bits(bits: u64, ty: RefType, inner: &StoreInner) -> Ref {
+        match ty.is_func() {
+            true => Ref::Func(func_from_bits(bits, inner)),
+            false => Ref::Extern(extern_from_bits(bits, inner)),
         }
     }
 }

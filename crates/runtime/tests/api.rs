@@ -185,7 +185,7 @@ fn memory_table_global_from_the_host() -> Result<()> {
     let mem = Memory::new(&mut store, MemoryType::new(1, Some(2)))?;
     let tab = Table::new(
         &mut store,
-        TableType::new(RefType::FuncRef, 1, None),
+        TableType::new(RefType::FUNCREF, 1, None),
         Ref::Func(None),
     )?;
     linker.define(&store, "env", "counter", counter)?;

@@ -35,8 +35,8 @@ pub(crate) fn default_val(ty: ValType) -> Val {
         ValType::F32 => Val::F32(0),
         ValType::F64 => Val::F64(0),
         ValType::V128 => Val::V128(0),
-        ValType::FuncRef => Val::FuncRef(None),
-        ValType::ExternRef => Val::ExternRef(None),
+        ValType::Ref(r) if r.is_func() => Val::FuncRef(None),
+        ValType::Ref(_) => Val::ExternRef(None),
     }
 }
 

@@ -104,6 +104,7 @@ fn sets() -> Vec<(&'static str, Vec<(String, String)>)> {
     vec![
         ("wasm-v1", files(spec(SpecVersion::V1))),
         ("wasm-v2", files(spec(SpecVersion::V2))),
+        ("wasm-v3", files(spec(SpecVersion::V3))),
         ("multi-value", files(proposal(Proposal::MultiValue))),
         (
             "bulk-memory",
@@ -130,6 +131,10 @@ fn sets() -> Vec<(&'static str, Vec<(String, String)>)> {
         ("extended-const", files(proposal(Proposal::ExtendedConst))),
         ("wide-arithmetic", files(proposal(Proposal::WideArithmetic))),
         ("tail-call", files(proposal(Proposal::TailCall))),
+        (
+            "function-references",
+            files(proposal(Proposal::FunctionReferences)),
+        ),
         ("misc", misc_files()),
     ]
 }
@@ -178,6 +183,7 @@ const AGAIN: &[&str] = &[
     "extended-const",
     "wide-arithmetic",
     "tail-call",
+    "function-references",
 ];
 /// The set name of the second run of [`AGAIN`] with every instrumentation on.
 const INSTRUMENTED: &str = "again (fuel, epochs, deterministic)";
@@ -195,7 +201,8 @@ fn config_for(origin: &str, set: &str, file: &str) -> wvm::Config {
     if WASM2_SETS.contains(&origin) {
         config.wasm2_only();
     }
-    if origin == "memory64" {
+    // These two predate multiple memories: they assert a memory index must be a zero byte.
+    if origin == "memory64" || origin == "function-references" {
         config.wasm_multi_memory(false);
     }
     // The one file of the SIMD set written for SIMD together with multiple memories.

@@ -140,6 +140,8 @@ enum Feature {
     CustomPageSizes,
     /// i64.add128, i64.sub128, i64.mul_wide_s/u
     WideArithmetic,
+    /// (ref null? $t) types, call_ref, return_call_ref, br_on_null, br_on_non_null
+    FunctionReferences,
 }
 
 /// The guest's arguments as UTF-8 (WASI passes strings).
@@ -263,6 +265,7 @@ impl RunCommand {
                 Feature::Memory64 => config.wasm_memory64(false),
                 Feature::CustomPageSizes => config.wasm_custom_page_sizes(false),
                 Feature::WideArithmetic => config.wasm_wide_arithmetic(false),
+                Feature::FunctionReferences => config.wasm_function_references(false),
             };
         }
         config

@@ -334,10 +334,13 @@ fn version_and_help() {
 #[test]
 fn disable_turns_a_webassembly_3_feature_off() {
     let wat = b"(module (memory 1) (memory $m i64 1)
-      (func $id (param i32) (result i32) (local.get 0))
+      (type $t (func (param i32) (result i32)))
+      (func $id (type $t) (local.get 0))
+      (elem declare func $id)
       (func (export \"main\") (param i32) (result i32)
         (i64.store $m (i64.const 8) (i64.extend_i32_u (local.get 0)))
-        (return_call $id (i32.wrap_i64 (i64.load $m (i64.const 8))))))";
+        (return_call $id (call_ref $t (i32.wrap_i64 (i64.load $m (i64.const 8)))
+          (ref.func $id)))))";
     let file = temp_file("disable_feature", "m.wat", wat);
     let path = path_str(&file);
     assert_prints(&["run", "--invoke", "main", path, "7"], "7\n");
@@ -345,6 +348,7 @@ fn disable_turns_a_webassembly_3_feature_off() {
         ("tail-call", "tail calls"),
         ("multi-memory", "multiple memories"),
         ("memory64", "memory64"),
+        ("function-references", "function references"),
     ] {
         let args = ["run", "--disable", feature, "--invoke", "main", path, "7"];
         assert_error(&args, 1, &[needle]);

@@ -553,6 +553,11 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
                 let (table, _, _) = extra!();
                 tail_call!(tr!(env.indirect_callee(inst, table, ty, r!(index))), base);
             }
+            Instr::CallRef { index, base } => call!(tr!(Env::ref_callee(r!(index))), base),
+            Instr::ReturnCallRef { index, base } => {
+                tail_call!(tr!(Env::ref_callee(r!(index))), base);
+            }
+            Instr::RefAsNonNull { src } => tr!(Env::non_null(r!(src))),
             Instr::GlobalGet { dst, global } => w!(dst, env.global_get(inst, global)),
             Instr::GlobalSet { src, global } => env.global_set(inst, global, r!(src)),
             Instr::MemorySize { dst, mem: m } => w!(dst, env.memory_size(inst, m)),

@@ -527,6 +527,25 @@ impl<'a> Env<'a> {
         Ok(callee)
     }
 
+    /// The store function a `call_ref` calls: the function reference `bits` (its type
+    /// was checked by validation), unless it is null.
+    #[inline(always)]
+    pub(super) fn ref_callee(bits: u64) -> Res<u32> {
+        match bits {
+            0 => Err(TrapCode::NullFunctionReference),
+            _ => Ok((bits - 1) as u32),
+        }
+    }
+
+    /// `ref.as_non_null`: traps if the reference `bits` is null.
+    #[inline(always)]
+    pub(super) fn non_null(bits: u64) -> Res<()> {
+        match bits {
+            0 => Err(TrapCode::NullReference),
+            _ => Ok(()),
+        }
+    }
+
     /// The store id of the instance's memory `mem`.
     #[inline(always)]
     fn memory_id(inst: &InstanceData, mem: u32) -> usize {

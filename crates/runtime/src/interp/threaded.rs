@@ -623,6 +623,9 @@ simple_ops!(threaded_handlers! {
     Instr::CallIndirect { .. } => call_indirect,
     Instr::ReturnCall { .. } => return_call,
     Instr::ReturnCallIndirect { .. } => return_call_indirect,
+    Instr::CallRef { .. } => call_ref,
+    Instr::ReturnCallRef { .. } => return_call_ref,
+    Instr::RefAsNonNull { .. } => ref_as_non_null,
     Instr::GlobalGet { .. } => global_get,
     Instr::GlobalSet { .. } => global_set,
     Instr::MemorySize { .. } => memory_size,
@@ -819,6 +822,26 @@ fn return_call_indirect(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
     );
     // SAFETY: the `Extra` word is not last (see `next!`).
     tail_call(unsafe { ip.add(2) }, mem, cx, callee, base)
+}
+
+fn call_ref(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+    operands!(ip, Instr::CallRef { index, base });
+    let callee = tr!(cx, ip, Env::ref_callee(regs.get(index)));
+    // SAFETY: a call is not the last instruction (see `next!`).
+    call(unsafe { ip.add(1) }, mem, cx, callee, base)
+}
+
+fn return_call_ref(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+    operands!(ip, Instr::ReturnCallRef { index, base });
+    let callee = tr!(cx, ip, Env::ref_callee(regs.get(index)));
+    // SAFETY: a tail call is followed by the code returning a host callee's results.
+    tail_call(unsafe { ip.add(1) }, mem, cx, callee, base)
+}
+
+fn ref_as_non_null(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
+    operands!(ip, Instr::RefAsNonNull { src });
+    tr!(cx, ip, Env::non_null(regs.get(src)));
+    next!(ip, regs, mem, cx)
 }
 
 fn global_get(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {

@@ -59,7 +59,7 @@ fn store_limits_bound_memories_and_tables() -> Result<()> {
     // Memories and tables the host creates obey the same limits.
     assert!(Memory::new(&mut store, MemoryType::new(17, None)).is_err());
     Memory::new(&mut store, MemoryType::new(16, None))?;
-    let big = TableType::new(RefType::FuncRef, 101, None);
+    let big = TableType::new(RefType::FUNCREF, 101, None);
     assert!(Table::new(&mut store, big, Ref::Func(None)).is_err());
     Ok(())
 }
@@ -115,7 +115,7 @@ fn store_limits_count_instances_memories_and_tables() -> Result<()> {
     assert!(e.to_string().contains("at most 1 tables"), "{e}");
     let e = Memory::new(&mut store, MemoryType::new(0, None)).unwrap_err();
     assert!(e.to_string().contains("at most 1 memories"), "{e}");
-    let ty = TableType::new(RefType::FuncRef, 0, None);
+    let ty = TableType::new(RefType::FUNCREF, 0, None);
     assert!(Table::new(&mut store, ty, Ref::Func(None)).is_err());
     // A refused instantiation adds nothing to the store: the next module still fits.
     let mut store = Store::new(&engine, ());

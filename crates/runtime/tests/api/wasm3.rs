@@ -1,5 +1,6 @@
 //! WebAssembly 3.0 features through the embedding API: tail calls in constant stack,
-//! tail calls of host functions, and switching features off in `Config`.
+//! tail calls of host functions, typed function references, and switching features off in
+//! `Config`.
 
 use wvm::*;
 
@@ -115,7 +116,7 @@ fn a_tail_call_of_a_host_function_returns_its_results() -> Result<()> {
 #[test]
 fn features_switched_off_in_config_reject_their_modules() {
     type SwitchOff = fn(&mut Config);
-    let cases: [(&str, SwitchOff); 6] = [
+    let cases: [(&str, SwitchOff); 7] = [
         ("(module (func (return_call 0)))", |c| {
             c.wasm_tail_call(false);
         }),
@@ -140,6 +141,12 @@ fn features_switched_off_in_config_reject_their_modules() {
                 c.wasm_wide_arithmetic(false);
             },
         ),
+        (
+            "(module (type $t (func)) (func (param (ref $t)) (call_ref $t (local.get 0))))",
+            |c| {
+                c.wasm_function_references(false);
+            },
+        ),
     ];
     for (wat, off) in cases {
         assert!(Module::new(&Engine::default(), wat).is_ok(), "{wat}");
@@ -147,4 +154,117 @@ fn features_switched_off_in_config_reject_their_modules() {
         off(&mut config);
         assert!(Module::new(&Engine::new(&config), wat).is_err(), "{wat}");
     }
+}
+
+/// A module with typed function references: a table of `(ref $binop)` with an initializer,
+/// `call_ref` and `br_on_null` on what the host hands in.
+const TYPED_REFS: &str = r#"
+(module
+  (type $binop (func (param i32 i32) (result i32)))
+  (type $unop (func (param i32) (result i32)))
+  (func $add (type $binop) (i32.add (local.get 0) (local.get 1)))
+  (func $sub (export "sub") (type $binop) (i32.sub (local.get 0) (local.get 1)))
+  (func $neg (export "neg") (type $unop) (i32.sub (i32.const 0) (local.get 0)))
+  (table $ops (export "ops") 2 (ref $binop) (ref.func $add))
+  (global $last (export "last") (mut (ref null $binop)) (ref.null $binop))
+  (elem declare func $add)
+  ;; Applies element `i` of the table with call_ref.
+  (func (export "apply") (param $i i32) (param i32 i32) (result i32)
+    (call_ref $binop (local.get 1) (local.get 2) (table.get $ops (local.get $i))))
+  ;; Calls `f` unless it is null (then -1); remembers it in the global.
+  (func (export "maybe") (param $f (ref null $binop)) (result i32)
+    (global.set $last (local.get $f))
+    (block $null
+      (return (call_ref $binop (i32.const 7) (i32.const 2)
+        (br_on_null $null (local.get $f)))))
+    (i32.const -1))
+  ;; call_ref without a check: traps on null.
+  (func (export "call") (param $f (ref null $binop)) (result i32)
+    (call_ref $binop (i32.const 7) (i32.const 2) (local.get $f)))
+  (func (export "non-null") (param $f (ref null $binop)) (result (ref $binop))
+    (ref.as_non_null (local.get $f))))
+"#;
+
+/// Typed references through the API: the table initializer fills every element, the
+/// store checks a function's type against `(ref $t)` (tables, globals, arguments), and null
+/// traps with the spec's messages.
+#[test]
+fn typed_function_references_check_types_at_the_api() -> Result<()> {
+    let engine = Engine::default();
+    let module = Module::new(&engine, TYPED_REFS)?;
+    let mut store = Store::new(&engine, ());
+    let instance = Instance::new(&mut store, &module, &[])?;
+    let apply = instance.get_typed_func::<(i32, i32, i32), i32>(&store, "apply")?;
+    assert_eq!(apply.call(&mut store, (0, 7, 2))?, 9);
+    assert_eq!(apply.call(&mut store, (1, 7, 2))?, 9, "initializer fills all");
+
+    let table = instance.get_table(&store, "ops").unwrap();
+    let sub = instance.get_func(&store, "sub").unwrap();
+    let neg = instance.get_func(&store, "neg").unwrap();
+    table.set(&mut store, 1, Ref::Func(Some(sub)))?;
+    assert_eq!(apply.call(&mut store, (1, 7, 2))?, 5);
+    // `neg` has another type, and the element type is not nullable.
+    assert!(table.set(&mut store, 1, Ref::Func(Some(neg))).is_err());
+    assert!(table.set(&mut store, 1, Ref::Func(None)).is_err());
+    assert_eq!(apply.call(&mut store, (1, 7, 2))?, 5);
+
+    let maybe = instance.get_func(&store, "maybe").unwrap();
+    let mut out = [Val::I32(0)];
+    maybe.call(&mut store, &[Val::FuncRef(Some(sub))], &mut out)?;
+    assert_eq!(out[0].unwrap_i32(), 5);
+    maybe.call(&mut store, &[Val::FuncRef(None)], &mut out)?;
+    assert_eq!(out[0].unwrap_i32(), -1, "br_on_null branches on null");
+    let err = maybe
+        .call(&mut store, &[Val::FuncRef(Some(neg))], &mut out)
+        .unwrap_err();
+    assert!(err.to_string().contains("argument 0"), "{err}");
+
+    let last = instance.get_global(&store, "last").unwrap();
+    assert!(matches!(last.get(&store), Val::FuncRef(None)));
+    assert!(last.set(&mut store, Val::FuncRef(Some(neg))).is_err());
+    last.set(&mut store, Val::FuncRef(Some(sub)))?;
+    assert!(Val::FuncRef(Some(sub)).matches_ty(&store, last.ty(&store).content()));
+    assert!(!Val::FuncRef(Some(neg)).matches_ty(&store, last.ty(&store).content()));
+
+    let call = instance.get_func(&store, "call").unwrap();
+    let err = call
+        .call(&mut store, &[Val::FuncRef(None)], &mut out)
+        .unwrap_err();
+    assert_eq!(err.trap_code(), Some(TrapCode::NullFunctionReference), "{err}");
+    let non_null = instance.get_func(&store, "non-null").unwrap();
+    let mut r = [Val::FuncRef(None)];
+    let err = non_null
+        .call(&mut store, &[Val::FuncRef(None)], &mut r)
+        .unwrap_err();
+    assert_eq!(err.trap_code(), Some(TrapCode::NullReference), "{err}");
+    non_null.call(&mut store, &[Val::FuncRef(Some(sub))], &mut r)?;
+    assert!(matches!(r[0], Val::FuncRef(Some(f)) if f == sub));
+    Ok(())
+}
+
+/// A second module imports the first's table and global by their typed reference types:
+/// the same type declared again in another module matches; another type does not.
+#[test]
+fn typed_reference_imports_match_across_modules() -> Result<()> {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    let first = Module::new(&engine, TYPED_REFS)?;
+    let first = Instance::new(&mut store, &first, &[])?;
+    let table = first.get_table(&store, "ops").unwrap();
+    let global = first.get_global(&store, "last").unwrap();
+    let importer = |elem: &str| {
+        format!(
+            r#"(module
+                 (type $other (func (param i32) (result i32)))
+                 (type $b (func (param i32 i32) (result i32)))
+                 (import "m" "ops" (table 2 (ref {elem})))
+                 (import "m" "last" (global (mut (ref null {elem})))))"#
+        )
+    };
+    let good = Module::new(&engine, importer("$b"))?;
+    Instance::new(&mut store, &good, &[table.into(), global.into()])?;
+    let bad = Module::new(&engine, importer("$other"))?;
+    let err = Instance::new(&mut store, &bad, &[table.into(), global.into()]).unwrap_err();
+    assert!(err.to_string().contains("incompatible import type"), "{err}");
+    Ok(())
 }
