@@ -208,7 +208,8 @@ macro_rules! define_instr {
                     | Instr::ReturnCallIndirect { index, .. }
                     | Instr::CallRef { index, .. }
                     | Instr::ReturnCallRef { index, .. } => f(index),
-                    Instr::RefAsNonNull { src } => f(src),
+                    Instr::RefAsNonNull { src } | Instr::ThrowRef { src } => f(src),
+                    Instr::Throw { .. } => {}
                     Instr::GlobalGet { dst, .. } => f(dst),
                     Instr::GlobalSet { src, .. } => f(src),
                     Instr::MemorySize { dst, .. } => f(dst),
@@ -331,6 +332,8 @@ macro_rules! define_instr {
                     | Instr::CallRef { .. }
                     | Instr::ReturnCallRef { .. }
                     | Instr::RefAsNonNull { .. }
+                    | Instr::Throw { .. }
+                    | Instr::ThrowRef { .. }
                     | Instr::MemoryFill { .. }
                     | Instr::MemoryCopy { .. }
                     | Instr::MemoryInit { .. }
@@ -446,6 +449,11 @@ with_numeric_ops! { define_instr! {
         ReturnCallRef { index: Slot, base: Slot },
         /// Traps if the reference in `src` is null (`ref.as_non_null`).
         RefAsNonNull { src: Slot },
+        /// Throws an exception with the module's tag `tag`, its payload in the slots from
+        /// `base` on.
+        Throw { tag: u32, base: Slot },
+        /// Throws the exception `src` refers to again (traps if it is null).
+        ThrowRef { src: Slot },
         GlobalGet { dst: Slot, global: u32 },
         GlobalSet { src: Slot, global: u32 },
         /// A load from any memory (the `I32Load`... forms serve memory 0 when it has 32-bit

@@ -31,4 +31,6 @@ pub use simd::{
     VBinOp, VExtractOp, VLoadLaneOp, VLoadOp, VReplaceOp, VShiftOp, VSplatOp, VStoreLaneOp,
     VTernOp, VTestOp, VUnOp,
 };
-pub use translate::{CompiledFunc, MAX_FRAME_SLOTS, PromotedGlobal, TranslateOptions, translate};
+pub use translate::{
+    CatchKind, CompiledFunc, Handler, MAX_FRAME_SLOTS, PromotedGlobal, TranslateOptions, translate,
+};

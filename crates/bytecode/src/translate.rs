@@ -28,7 +28,9 @@
 
 use crate::instr::{Bin, Instr, Slot, Un, WideOp};
 use std::collections::HashMap;
-use wvm_environ::wasmparser::{BinaryReader, BlockType, FunctionBody, Operator, OperatorsReader};
+use wvm_environ::wasmparser::{
+    BinaryReader, BlockType, Catch, FunctionBody, Operator, OperatorsReader,
+};
 use wvm_environ::{CompileError, FuelCosts, ModuleInfo};
 
 /// The largest frame (in slots) a function may need: 16 Mi slots (128 MiB).
@@ -69,6 +71,39 @@ pub struct CompiledFunc {
     /// Globals kept in frame slots; the code starts with one `GlobalGet` loading each, in
     /// this order (the prologue).
     pub promoted: Box<[PromotedGlobal]>,
+    /// The catch clauses of the function's `try_table`s, innermost first (each table's in
+    /// its order): an exception at instruction `pc` goes to the first that covers `pc` and
+    /// matches it.
+    pub handlers: Box<[Handler]>,
+}
+
+/// What a catch clause catches and what it passes on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CatchKind {
+    /// Exceptions with tag `Handler::tag`: their payload.
+    Catch,
+    /// Exceptions with tag `Handler::tag`: their payload and the exception as an `exnref`.
+    CatchRef,
+    /// Any exception: nothing.
+    CatchAll,
+    /// Any exception: the exception as an `exnref`.
+    CatchAllRef,
+}
+
+/// One catch clause of a `try_table`, as the unwinder uses it: when it catches an exception
+/// thrown at an instruction in `start..end`, the payload (for `Catch`, `CatchRef`) and the
+/// exception (for `CatchRef`, `CatchAllRef`), `count` values in all, go to slots from `dst`
+/// on, and the function goes on at `pad`, code that branches to the clause's label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Handler {
+    pub start: u32,
+    pub end: u32,
+    pub kind: CatchKind,
+    /// The module's tag index (for `Catch` and `CatchRef`).
+    pub tag: u32,
+    pub dst: Slot,
+    pub count: u32,
+    pub pad: u32,
 }
 
 /// A global that a function keeps in a frame slot while it runs (see the module notes).
@@ -105,8 +140,14 @@ impl CompiledFunc {
         let code = &self.code;
         let n = code.len();
         match code.last() {
-            Some(Instr::Return | Instr::Return1 { .. } | Instr::Br { .. } | Instr::Unreachable) => {
-            }
+            Some(
+                Instr::Return
+                | Instr::Return1 { .. }
+                | Instr::Br { .. }
+                | Instr::Unreachable
+                | Instr::Throw { .. }
+                | Instr::ThrowRef { .. },
+            ) => {}
             other => return Err(format!("code ends with {other:?}")),
         }
         let size = self.frame_size;
@@ -123,6 +164,14 @@ impl CompiledFunc {
             || self.num_results > size
         {
             return Err("frame too small for its parameters, template or results".into());
+        }
+        for h in &self.handlers {
+            if h.pad as usize >= n || h.start > h.end || h.end as usize > n {
+                return Err(format!("{h:?} points outside the code"));
+            }
+            if u64::from(h.dst) + u64::from(h.count) > u64::from(size) {
+                return Err(format!("{h:?} writes past the frame"));
+            }
         }
         let vlen = if self.wide { self.template.len() } else { 0 };
         if self.vtemplate.len() != vlen {
@@ -225,6 +274,8 @@ struct Ctrl {
     else_patch: Option<usize>,
     /// Whether something branches to the end of the block.
     branched: bool,
+    /// For `try_table`: its catch clauses.
+    catches: Vec<Catch>,
 }
 
 struct Translator<'a> {
@@ -270,6 +321,7 @@ struct Translator<'a> {
     fuel_open: Option<usize>,
     /// Globals kept in slots, as `local.get`/`local.set` of their slots.
     promoted: Vec<PromotedGlobal>,
+    handlers: Vec<Handler>,
 }
 
 /// A constant of the body: scalar bits, or a v128 (also a shuffle's lane indices).
@@ -347,7 +399,10 @@ impl Scan {
                 | O::CallRef { .. }
                 | O::ReturnCall { .. }
                 | O::ReturnCallIndirect { .. }
-                | O::ReturnCallRef { .. } => {
+                | O::ReturnCallRef { .. }
+                | O::Throw { .. }
+                | O::ThrowRef => {
+                    // (An exception leaving a frame does not store promoted globals back.)
                     scan.calls = true;
                     continue;
                 }
@@ -503,6 +558,7 @@ pub fn translate(
             patches: Vec::new(),
             else_patch: None,
             branched: false,
+            catches: Vec::new(),
         }],
         reachable: true,
         dead_depth: 0,
@@ -523,6 +579,7 @@ pub fn translate(
         own_upto: 0,
         local_readers: vec![Vec::new(); num_locals as usize],
         promoted,
+        handlers: Vec::new(),
     };
     for p in &t.promoted {
         t.code.push(Instr::GlobalGet {
@@ -554,6 +611,7 @@ pub fn translate(
         vtemplate: t.vtemplate.into_boxed_slice(),
         offsets: t.offsets.into_boxed_slice(),
         promoted: t.promoted.into_boxed_slice(),
+        handlers: t.handlers.into_boxed_slice(),
     };
     f.verify().map_err(|m| {
         err(
@@ -763,6 +821,7 @@ impl Translator<'_> {
             patches: Vec::new(),
             else_patch: None,
             branched: false,
+            catches: Vec::new(),
         });
         self.ctrl.last_mut().unwrap()
     }
@@ -1079,6 +1138,54 @@ impl Translator<'_> {
         }
     }
 
+    /// The catch clauses of the `try_table` `f`, just closed (its results are on the
+    /// stack): one landing pad each, skipped by the code flowing on, which the unwinder
+    /// enters with the clause's values in the slots from the try_table's base height on and
+    /// which branches with them to the clause's label.
+    fn landing_pads(&mut self, f: &Ctrl) {
+        let (start, end) = (f.start, self.pc());
+        let skip = self.reachable.then(|| self.emit(Instr::Br { target: 0 }));
+        let (saved, saved_own) = (self.stack.clone(), self.own_upto);
+        for c in &f.catches {
+            let (kind, tag, label) = match *c {
+                Catch::One { tag, label } => (CatchKind::Catch, tag, label),
+                Catch::OneRef { tag, label } => (CatchKind::CatchRef, tag, label),
+                Catch::All { label } => (CatchKind::CatchAll, 0, label),
+                Catch::AllRef { label } => (CatchKind::CatchAllRef, 0, label),
+            };
+            let payload = match kind {
+                CatchKind::Catch | CatchKind::CatchRef => {
+                    self.info.func_type_of_tag(tag).params().len() as u32
+                }
+                _ => 0,
+            };
+            let count =
+                payload + u32::from(matches!(kind, CatchKind::CatchRef | CatchKind::CatchAllRef));
+            self.truncate_stack(f.height as usize);
+            let pad = self.pc();
+            for _ in 0..count {
+                self.push_result();
+            }
+            self.last_result = None;
+            self.label_pc = pad as usize;
+            self.branch(label);
+            self.handlers.push(Handler {
+                start,
+                end,
+                kind,
+                tag,
+                dst: self.pos(f.height),
+                count,
+                pad,
+            });
+        }
+        self.stack = saved;
+        self.own_upto = saved_own;
+        if let Some(skip) = skip {
+            self.bind_here(&[skip]);
+        }
+    }
+
     /// `br_on_null` (`on_null`) or `br_on_non_null` to the label `depth` levels out. The
     /// test goes to the slot above the reference, which stays where it is: `br_on_null`
     /// branches without it and keeps it on the stack otherwise, `br_on_non_null` branches
@@ -1105,7 +1212,10 @@ impl Translator<'_> {
     fn op(&mut self, op: Operator<'_>) -> Result<(), CompileError> {
         if !self.reachable {
             match op {
-                Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
+                Operator::Block { .. }
+                | Operator::Loop { .. }
+                | Operator::If { .. }
+                | Operator::TryTable { .. } => {
                     self.dead_depth += 1;
                     return Ok(());
                 }
@@ -1129,6 +1239,30 @@ impl Translator<'_> {
             O::Block { blockty } => {
                 self.materialize_all();
                 self.push_ctrl(Kind::Block, blockty);
+            }
+            // A block whose catch clauses the unwinder may enter from anywhere inside: the
+            // operands below it stay in their own slots, as for any block.
+            O::TryTable { try_table } => {
+                self.materialize_all();
+                self.push_ctrl(Kind::Block, try_table.ty).catches = try_table.catches;
+            }
+            O::Throw { tag_index } => {
+                let ty = self.info.func_type_of_tag(tag_index);
+                let n = ty.params().len() as u32;
+                self.materialize_top(n);
+                let base_h = self.height() - n;
+                let base = self.pos(base_h);
+                self.truncate_stack(base_h as usize);
+                self.emit(Instr::Throw {
+                    tag: tag_index,
+                    base,
+                });
+                self.reachable = false;
+            }
+            O::ThrowRef => {
+                let src = self.pop();
+                self.emit(Instr::ThrowRef { src });
+                self.reachable = false;
             }
             O::Loop { blockty } => {
                 self.materialize_all();
@@ -1190,6 +1324,9 @@ impl Translator<'_> {
                 self.reachable = reachable;
                 if f.kind == Kind::Func && reachable {
                     self.emit_return();
+                }
+                if !f.catches.is_empty() {
+                    self.landing_pads(&f);
                 }
             }
             O::Br { relative_depth } => {
@@ -1460,6 +1597,13 @@ fn makes_v128(op: &Operator<'_>, info: &ModuleInfo) -> bool {
             .types
             .get(type_index as usize)
             .is_some_and(returns_v128),
+        Operator::TryTable { ref try_table } => try_table.catches.iter().any(|c| match *c {
+            Catch::One { tag, .. } | Catch::OneRef { tag, .. } => {
+                (tag as usize) < info.tags.len()
+                    && info.func_type_of_tag(tag).params().contains(&ValType::V128)
+            }
+            _ => false,
+        }),
         ref other => simd::is_simd(other),
     }
 }

@@ -22,6 +22,7 @@ pub fn parse(ty: ValType, s: &str) -> Result<Val> {
         ValType::F64 => s.parse::<f64>().ok().map(|f| Val::F64(f.to_bits())),
         ValType::V128 => parse_v128(s).map(Val::V128),
         ValType::Ref(r) if r.is_func() => is_null(s).then_some(Val::FuncRef(None)),
+        ValType::Ref(r) if r.is_exn() => is_null(s).then_some(Val::ExnRef(None)),
         ValType::Ref(_) => is_null(s).then_some(Val::ExternRef(None)),
     };
     match parsed {
@@ -128,9 +129,10 @@ pub fn format(val: &Val) -> String {
                 .collect();
             format!("i32x4 {}", lanes.join(" "))
         }
-        Val::FuncRef(None) | Val::ExternRef(None) => "ref.null".to_string(),
+        Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) => "ref.null".to_string(),
         Val::FuncRef(Some(_)) => "ref.func".to_string(),
         Val::ExternRef(Some(_)) => "ref.extern".to_string(),
+        Val::ExnRef(Some(_)) => "ref.exn".to_string(),
     }
 }
 
@@ -143,6 +145,7 @@ pub fn placeholder(ty: ValType) -> Val {
         ValType::F64 => Val::F64(0),
         ValType::V128 => Val::V128(0),
         ValType::Ref(r) if r.is_func() => Val::FuncRef(None),
+        ValType::Ref(r) if r.is_exn() => Val::ExnRef(None),
         ValType::Ref(_) => Val::ExternRef(None),
     }
 }

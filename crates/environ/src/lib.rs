@@ -29,7 +29,7 @@ pub use module::{
 pub use trap::TrapCode;
 pub use types::{
     ExternType, FuncType, GlobalType, HeapType, MemoryType, Mutability, RefType, TableType,
-    ValType, limits_match,
+    TagType, ValType, limits_match,
 };
 pub use vmoffsets::VMOffsets;
 pub use wasmparser;

@@ -39,7 +39,8 @@ pub(crate) const FEATURES: WasmFeatures = WasmFeatures::WASM2
     .union(WasmFeatures::EXTENDED_CONST)
     .union(WasmFeatures::WIDE_ARITHMETIC)
     .union(WasmFeatures::TAIL_CALL)
-    .union(WasmFeatures::FUNCTION_REFERENCES);
+    .union(WasmFeatures::FUNCTION_REFERENCES)
+    .union(WasmFeatures::EXCEPTIONS);
 
 /// The WebAssembly features WVM accepts by default: WebAssembly 2.0 (SIMD included), relaxed
 /// SIMD, and of WebAssembly 3.0 and its proposals those implemented so far: multiple
@@ -87,6 +88,7 @@ pub enum EntityIndex {
     Table(u32),
     Memory(u32),
     Global(u32),
+    Tag(u32),
 }
 
 /// One import.
@@ -155,6 +157,9 @@ pub struct ModuleInfo {
     pub num_imported_memories: u32,
     pub globals: Vec<GlobalType>,
     pub num_imported_globals: u32,
+    /// Type index of every exception tag, imported first.
+    pub tags: Vec<u32>,
+    pub num_imported_tags: u32,
     /// Initializers of the defined globals.
     pub global_inits: Vec<ConstExpr>,
     pub exports: Vec<Export>,
@@ -196,6 +201,11 @@ impl ModuleInfo {
             e.ty = e.ty.map_concrete(map);
         }
         ids
+    }
+
+    /// The type of tag `tag` (its payload as parameters).
+    pub fn func_type_of_tag(&self, tag: u32) -> &FuncType {
+        &self.types[self.tags[tag as usize] as usize]
     }
 
     /// The name-section name of function `func`, if it has one.
@@ -666,7 +676,11 @@ fn decode_validated(wasm: &[u8]) -> Result<ModuleInfo, CompileError> {
                             info.num_imported_globals += 1;
                             EntityIndex::Global(info.globals.len() as u32 - 1)
                         }
-                        TypeRef::Tag(_) => return Err(err("tags are not supported", offset)),
+                        TypeRef::Tag(t) => {
+                            info.tags.push(t.func_type_idx);
+                            info.num_imported_tags += 1;
+                            EntityIndex::Tag(info.tags.len() as u32 - 1)
+                        }
                     };
                     info.imports.push(Import {
                         module: import.module.to_string(),
@@ -691,6 +705,11 @@ fn decode_validated(wasm: &[u8]) -> Result<ModuleInfo, CompileError> {
                     info.tables.push(table_type(&t.ty, offset)?);
                 }
             }
+            Payload::TagSection(reader) => {
+                for t in reader {
+                    info.tags.push(t?.func_type_idx);
+                }
+            }
             Payload::MemorySection(reader) => {
                 let offset = reader.range().start;
                 for m in reader {
@@ -706,7 +725,6 @@ fn decode_validated(wasm: &[u8]) -> Result<ModuleInfo, CompileError> {
                 }
             }
             Payload::ExportSection(reader) => {
-                let offset = reader.range().start;
                 for e in reader {
                     let e = e?;
                     let index = match e.kind {
@@ -714,7 +732,7 @@ fn decode_validated(wasm: &[u8]) -> Result<ModuleInfo, CompileError> {
                         ExternalKind::Table => EntityIndex::Table(e.index),
                         ExternalKind::Memory => EntityIndex::Memory(e.index),
                         ExternalKind::Global => EntityIndex::Global(e.index),
-                        ExternalKind::Tag => return Err(err("tags are not supported", offset)),
+                        ExternalKind::Tag => EntityIndex::Tag(e.index),
                     };
                     info.exports.push(Export {
                         name: e.name.to_string(),

@@ -19,6 +19,8 @@ impl ValType {
     pub const FUNCREF: ValType = ValType::Ref(RefType::FUNCREF);
     /// `externref`, that is `(ref null extern)`.
     pub const EXTERNREF: ValType = ValType::Ref(RefType::EXTERNREF);
+    /// `exnref`, that is `(ref null exn)`.
+    pub const EXNREF: ValType = ValType::Ref(RefType::EXNREF);
 
     /// Whether this is a reference type.
     pub fn is_ref(self) -> bool {
@@ -89,6 +91,10 @@ pub enum HeapType {
     NoFunc,
     /// No host reference: only null has it.
     NoExtern,
+    /// Any exception (`exnref`).
+    Exn,
+    /// No exception: only null has it.
+    NoExn,
     /// A function of one defined type. In a module's own types the index is into its type
     /// section; in types the runtime hands out it is the engine's canonical id of the type.
     /// (Without GC types a type names only types before it, so there are no cycles.)
@@ -101,16 +107,29 @@ impl HeapType {
         use HeapType::*;
         match (self, other) {
             (a, b) if a == b => true,
-            (Concrete(_) | NoFunc, Func) | (NoFunc, Concrete(_)) | (NoExtern, Extern) => true,
+            (Concrete(_) | NoFunc, Func)
+            | (NoFunc, Concrete(_))
+            | (NoExtern, Extern)
+            | (NoExn, Exn) => true,
             _ => false,
         }
     }
 
-    /// The top of this type's hierarchy: `func` or `extern`.
+    /// The top of this type's hierarchy: `func`, `extern` or `exn`.
     pub fn top(self) -> HeapType {
         match self {
             HeapType::Extern | HeapType::NoExtern => HeapType::Extern,
+            HeapType::Exn | HeapType::NoExn => HeapType::Exn,
             _ => HeapType::Func,
+        }
+    }
+
+    /// The bottom of this type's hierarchy, the heap type of null.
+    pub fn bottom(self) -> HeapType {
+        match self.top() {
+            HeapType::Extern => HeapType::NoExtern,
+            HeapType::Exn => HeapType::NoExn,
+            _ => HeapType::NoFunc,
         }
     }
 }
@@ -122,6 +141,8 @@ impl fmt::Display for HeapType {
             HeapType::Extern => f.write_str("extern"),
             HeapType::NoFunc => f.write_str("nofunc"),
             HeapType::NoExtern => f.write_str("noextern"),
+            HeapType::Exn => f.write_str("exn"),
+            HeapType::NoExn => f.write_str("noexn"),
             HeapType::Concrete(i) => write!(f, "{i}"),
         }
     }
@@ -139,6 +160,8 @@ impl RefType {
     pub const FUNCREF: RefType = RefType::new(true, HeapType::Func);
     /// `externref`, that is `(ref null extern)`.
     pub const EXTERNREF: RefType = RefType::new(true, HeapType::Extern);
+    /// `exnref`, that is `(ref null exn)`.
+    pub const EXNREF: RefType = RefType::new(true, HeapType::Exn);
 
     pub const fn new(nullable: bool, heap: HeapType) -> RefType {
         RefType { nullable, heap }
@@ -149,9 +172,13 @@ impl RefType {
     pub fn heap_type(&self) -> HeapType {
         self.heap
     }
-    /// Whether this references functions (rather than host values).
+    /// Whether this references functions.
     pub fn is_func(&self) -> bool {
         self.heap.top() == HeapType::Func
+    }
+    /// Whether this references exceptions.
+    pub fn is_exn(&self) -> bool {
+        self.heap.top() == HeapType::Exn
     }
 
     /// Whether a reference of type `self` may be used where `other` is expected.
@@ -175,6 +202,8 @@ impl RefType {
                 A::Extern => HeapType::Extern,
                 A::NoFunc => HeapType::NoFunc,
                 A::NoExtern => HeapType::NoExtern,
+                A::Exn => HeapType::Exn,
+                A::NoExn => HeapType::NoExn,
                 _ => return Err("reference type not supported"),
             },
             H::Concrete(UnpackedIndex::Module(i)) => HeapType::Concrete(i),
@@ -189,6 +218,7 @@ impl fmt::Display for RefType {
         match (self.nullable, self.heap) {
             (true, HeapType::Func) => f.write_str("funcref"),
             (true, HeapType::Extern) => f.write_str("externref"),
+            (true, HeapType::Exn) => f.write_str("exnref"),
             (true, h) => write!(f, "(ref null {h})"),
             (false, h) => write!(f, "(ref {h})"),
         }
@@ -457,6 +487,34 @@ impl fmt::Display for MemoryType {
     }
 }
 
+/// The type of an exception tag: the types of the values an exception with the tag carries
+/// (a function type's parameters; its results are empty).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TagType {
+    ty: FuncType,
+}
+
+impl TagType {
+    /// A tag whose exceptions carry values of `ty`'s parameter types.
+    pub fn new(ty: FuncType) -> TagType {
+        TagType { ty }
+    }
+    /// The function type (payload as parameters).
+    pub fn ty(&self) -> &FuncType {
+        &self.ty
+    }
+    /// The types of the payload values.
+    pub fn payload(&self) -> &[ValType] {
+        self.ty.params()
+    }
+}
+
+impl fmt::Display for TagType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "tag {}", self.ty)
+    }
+}
+
 /// The type of an importable or exportable item.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ExternType {
@@ -464,16 +522,18 @@ pub enum ExternType {
     Global(GlobalType),
     Table(TableType),
     Memory(MemoryType),
+    Tag(TagType),
 }
 
 impl ExternType {
-    /// The kind of item as a word: "function", "global", "table" or "memory".
+    /// The kind of item as a word: "function", "global", "table", "memory" or "tag".
     pub fn kind_name(&self) -> &'static str {
         match self {
             ExternType::Func(_) => "function",
             ExternType::Global(_) => "global",
             ExternType::Table(_) => "table",
             ExternType::Memory(_) => "memory",
+            ExternType::Tag(_) => "tag",
         }
     }
 }
@@ -485,6 +545,7 @@ impl fmt::Display for ExternType {
             ExternType::Global(t) => t.fmt(f),
             ExternType::Table(t) => t.fmt(f),
             ExternType::Memory(t) => t.fmt(f),
+            ExternType::Tag(t) => t.fmt(f),
         }
     }
 }

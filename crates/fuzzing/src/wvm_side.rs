@@ -40,6 +40,8 @@ pub(crate) fn from_val(v: &Val) -> Value {
         Val::V128(x) => Value::I64(*x as i64),
         Val::FuncRef(f) => Value::FuncRef { null: f.is_none() },
         Val::ExternRef(e) => Value::ExternRef { null: e.is_none() },
+        // (The generator makes no exceptions; wasmi has none.)
+        Val::ExnRef(e) => Value::ExternRef { null: e.is_none() },
     }
 }
 
@@ -47,6 +49,7 @@ fn ref_null(r: &Ref) -> bool {
     match r {
         Ref::Func(f) => f.is_none(),
         Ref::Extern(e) => e.is_none(),
+        Ref::Exn(e) => e.is_none(),
     }
 }
 
@@ -103,6 +106,7 @@ impl WvmSide {
                     Extern::Table(Table::new(&mut store, ty, init)?)
                 }
                 ExternType::Memory(ty) => Extern::Memory(Memory::new(&mut store, ty)?),
+                ExternType::Tag(ty) => Extern::Tag(wvm::Tag::new(&mut store, &ty)?),
             });
         }
         Ok(WvmSide {
@@ -213,7 +217,7 @@ impl WvmSide {
                         .collect();
                     state.tables.push((name, nulls));
                 }
-                Extern::Func(_) => {}
+                Extern::Func(_) | Extern::Tag(_) => {}
             }
         }
         state.sort();

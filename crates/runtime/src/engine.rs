@@ -210,6 +210,12 @@ impl Config {
         self.feature(WasmFeatures::FUNCTION_REFERENCES, on)
     }
 
+    /// Accept exception handling (WebAssembly 3.0; on by default): tags, `throw`,
+    /// `throw_ref`, `try_table` and `exnref`.
+    pub fn wasm_exceptions(&mut self, on: bool) -> &mut Self {
+        self.feature(WasmFeatures::EXCEPTIONS, on)
+    }
+
     /// Accept exactly WebAssembly 2.0 (with relaxed SIMD): every later feature off.
     pub fn wasm2_only(&mut self) -> &mut Self {
         self.module_limits.features = WasmFeatures::WASM2 | WasmFeatures::RELAXED_SIMD;

@@ -84,6 +84,8 @@ pub enum ErrorKind {
     Host(Box<dyn std::error::Error + Send + Sync>),
     /// A plain message.
     Message(String),
+    /// A WebAssembly exception no handler caught, with its tag and payload.
+    Exception(crate::Exception),
 }
 
 /// The error type of every fallible operation in `wvm`.
@@ -161,6 +163,22 @@ impl Error {
         self.as_trap().map(Trap::code)
     }
 
+    /// The exception, if WebAssembly threw one that no handler caught.
+    pub fn as_exception(&self) -> Option<&crate::Exception> {
+        match &*self.0 {
+            ErrorKind::Exception(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The exception this error is, if it is one (see [`Error::as_exception`]).
+    pub(crate) fn into_exception(self) -> Result<crate::Exception, Error> {
+        match *self.0 {
+            ErrorKind::Exception(e) => Ok(e),
+            other => Err(Error(Box::new(other))),
+        }
+    }
+
     /// Whether the module was malformed or invalid.
     pub fn is_compile(&self) -> bool {
         matches!(&*self.0, ErrorKind::Compile(_))
@@ -194,6 +212,7 @@ impl fmt::Display for Error {
             ErrorKind::Link(m) | ErrorKind::Usage(m) | ErrorKind::Message(m) => f.write_str(m),
             ErrorKind::Trap(t) => write!(f, "{t}"),
             ErrorKind::Host(e) => write!(f, "{e}"),
+            ErrorKind::Exception(e) => write!(f, "{e}"),
         }
     }
 }

@@ -121,6 +121,10 @@ fn entity_extern(inner: &StoreInner, instance: u32, index: EntityIndex) -> Exter
             store,
             index: data.globals[i as usize],
         }),
+        EntityIndex::Tag(i) => Extern::Tag(crate::Tag {
+            store,
+            index: data.tags[i as usize],
+        }),
     }
 }
 
@@ -142,6 +146,7 @@ pub(crate) fn import_matches(actual: &ExternType, want: &ExternType) -> bool {
                 && a.is_64() == w.is_64()
                 && limits_match(a.minimum(), a.maximum(), w.minimum(), w.maximum())
         }
+        (ExternType::Tag(a), ExternType::Tag(w)) => a == w,
         (ExternType::Memory(a), ExternType::Memory(w)) => {
             a.is_64() == w.is_64()
                 && a.page_size() == w.page_size()
@@ -200,6 +205,7 @@ pub(crate) fn instantiate<T>(
     let mut tables = Vec::with_capacity(info.tables.len());
     let mut memories = Vec::with_capacity(info.memories.len());
     let mut globals = Vec::with_capacity(info.globals.len());
+    let mut tags = Vec::with_capacity(info.tags.len());
     for (imp, ext) in info.imports.iter().zip(imports) {
         let want = crate::module::entity_type(info, imp.index);
         let actual = ext.ty(&*store);
@@ -217,6 +223,7 @@ pub(crate) fn instantiate<T>(
             Extern::Table(t) => tables.push(t.index),
             Extern::Memory(m) => memories.push(m.index),
             Extern::Global(g) => globals.push(g.index),
+            Extern::Tag(t) => tags.push(t.index),
         }
     }
 
@@ -287,6 +294,11 @@ pub(crate) fn instantiate<T>(
         globals.push(inner.globals.len() as u32 - 1);
     }
 
+    for t in info.num_imported_tags..info.tags.len() as u32 {
+        let ty = wvm_environ::TagType::new(info.func_type_of_tag(t).clone());
+        tags.push(crate::Tag::push(inner, ty).index);
+    }
+
     let elems: Box<[Box<[u64]>]> = info
         .elements
         .iter()
@@ -303,6 +315,7 @@ pub(crate) fn instantiate<T>(
         tables: tables.into(),
         memories: memories.into(),
         globals: globals.into(),
+        tags: tags.into(),
     });
     inner.instance_state.push(InstanceState {
         data_dropped: vec![false; info.data.len()].into(),

@@ -318,6 +318,7 @@ pub enum Extern {
     Global(Global),
     Table(Table),
     Memory(Memory),
+    Tag(crate::Tag),
 }
 
 impl Extern {
@@ -345,6 +346,12 @@ impl Extern {
             _ => None,
         }
     }
+    pub fn into_tag(self) -> Option<crate::Tag> {
+        match self {
+            Extern::Tag(t) => Some(t),
+            _ => None,
+        }
+    }
 
     /// The item's current type.
     pub fn ty(&self, store: impl AsContext) -> ExternType {
@@ -353,10 +360,16 @@ impl Extern {
             Extern::Global(g) => ExternType::Global(g.ty(store)),
             Extern::Table(t) => ExternType::Table(t.ty(store)),
             Extern::Memory(m) => ExternType::Memory(m.ty(store)),
+            Extern::Tag(t) => ExternType::Tag(t.ty(store)),
         }
     }
 }
 
+impl From<crate::Tag> for Extern {
+    fn from(t: crate::Tag) -> Extern {
+        Extern::Tag(t)
+    }
+}
 impl From<Func> for Extern {
     fn from(f: Func) -> Extern {
         Extern::Func(f)

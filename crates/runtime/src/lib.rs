@@ -35,6 +35,7 @@
 
 mod engine;
 mod error;
+mod exn;
 mod func;
 mod instance;
 mod interp;
@@ -49,6 +50,7 @@ pub mod vm;
 
 pub use engine::{Config, Engine};
 pub use error::{Error, ErrorKind, Result, Trap};
+pub use exn::{Exception, ExnRef, Tag};
 pub use func::{Caller, Func, IntoFunc, TypedFunc, WasmParams, WasmResults, WasmRet, WasmTy};
 pub use instance::Instance;
 pub use interp::FrameInfo;
@@ -62,5 +64,5 @@ pub use values::{ExternRef, Ref, Val};
 pub use vm::ValRaw;
 pub use wvm_environ::{
     CompileError, ExternType, FuelCosts, FuncType, GlobalType, HeapType, MemoryType, Mutability,
-    RefType, TableType, TrapCode, ValType,
+    RefType, TableType, TagType, TrapCode, ValType,
 };

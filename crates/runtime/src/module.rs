@@ -1,7 +1,7 @@
 //! Module: a decoded, validated module, its functions translated on demand.
 
 use crate::interp::{Code, CodeCell};
-use crate::{Engine, Error, ExternType, Result};
+use crate::{Engine, Error, ExternType, Result, TagType};
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 use wvm_environ::{CompileError, EntityIndex, ModuleInfo};
@@ -187,6 +187,7 @@ pub(crate) fn entity_type(info: &ModuleInfo, index: EntityIndex) -> ExternType {
         EntityIndex::Table(t) => ExternType::Table(info.tables[t as usize]),
         EntityIndex::Memory(m) => ExternType::Memory(info.memories[m as usize]),
         EntityIndex::Global(g) => ExternType::Global(info.globals[g as usize]),
+        EntityIndex::Tag(t) => ExternType::Tag(TagType::new(info.func_type_of_tag(t).clone())),
     }
 }
 

@@ -239,6 +239,7 @@ pub(crate) struct InstanceData {
     pub(crate) tables: Box<[u32]>,
     pub(crate) memories: Box<[u32]>,
     pub(crate) globals: Box<[u32]>,
+    pub(crate) tags: Box<[u32]>,
 }
 
 /// The parts of an instance that instructions change (`data.drop`, `elem.drop`).
@@ -260,6 +261,10 @@ pub struct StoreInner {
     pub(crate) instances: Vec<InstanceData>,
     pub(crate) instance_state: Vec<InstanceState>,
     pub(crate) externrefs: Vec<Box<dyn Any + Send + Sync>>,
+    /// Exception tags (see [`crate::Tag`]).
+    pub(crate) tags: Vec<crate::exn::TagData>,
+    /// Exceptions thrown (see [`crate::ExnRef`]).
+    pub(crate) exns: Vec<crate::exn::ExnData>,
     /// VM stacks kept for reuse between calls.
     /// Value stacks (scalar and vector cells) of finished activations, for reuse.
     pub(crate) stack_pool: Vec<(Vec<u64>, Vec<u128>)>,
@@ -292,6 +297,8 @@ impl<T> Store<T> {
                 instances: Vec::new(),
                 instance_state: Vec::new(),
                 externrefs: Vec::new(),
+                tags: Vec::new(),
+                exns: Vec::new(),
                 stack_pool: Vec::new(),
                 nesting: 0,
                 fuel: 0,

@@ -1,7 +1,7 @@
 //! Values that cross between host and WebAssembly.
 
 use crate::store::StoreInner;
-use crate::{AsContext, AsContextMut, Func, HeapType, RefType, ValType};
+use crate::{AsContext, AsContextMut, ExnRef, Func, HeapType, RefType, ValType};
 use std::any::Any;
 
 /// An opaque host value that WebAssembly holds as an `externref`.
@@ -42,6 +42,8 @@ pub enum Val {
     V128(u128),
     FuncRef(Option<Func>),
     ExternRef(Option<ExternRef>),
+    /// An `exnref`: an exception caught with its reference, or null.
+    ExnRef(Option<ExnRef>),
 }
 
 /// A reference, as stored in tables.
@@ -49,6 +51,7 @@ pub enum Val {
 pub enum Ref {
     Func(Option<Func>),
     Extern(Option<ExternRef>),
+    Exn(Option<ExnRef>),
 }
 
 impl Val {
@@ -62,6 +65,7 @@ impl Val {
             Val::V128(_) => ValType::V128,
             Val::FuncRef(_) => ValType::FUNCREF,
             Val::ExternRef(_) => ValType::EXTERNREF,
+            Val::ExnRef(_) => ValType::EXNREF,
         }
     }
 
@@ -76,6 +80,7 @@ impl Val {
         match (self, ty) {
             (Val::FuncRef(f), ValType::Ref(r)) => Ref::Func(*f).matches(inner, r),
             (Val::ExternRef(e), ValType::Ref(r)) => Ref::Extern(*e).matches(inner, r),
+            (Val::ExnRef(e), ValType::Ref(r)) => Ref::Exn(*e).matches(inner, r),
             (v, t) => v.ty() == t,
         }
     }
@@ -153,6 +158,10 @@ impl Val {
                 inner.check(e.store);
                 u64::from(e.index) + 1
             }),
+            Val::ExnRef(e) => e.map_or(0, |e| {
+                inner.check(e.store);
+                u64::from(e.index) + 1
+            }),
         }
     }
 
@@ -180,8 +189,11 @@ impl Val {
             ValType::F32 => Val::F32(bits as u32),
             ValType::F64 => Val::F64(bits),
             ValType::V128 => Val::V128(u128::from(bits)),
-            ValType::Ref(r) if r.is_func() => Val::FuncRef(func_from_bits(bits, inner)),
-            ValType::Ref(_) => Val::ExternRef(extern_from_bits(bits, inner)),
+            ValType::Ref(r) => match Ref::from_bits(bits, r, inner) {
+                Ref::Func(f) => Val::FuncRef(f),
+                Ref::Extern(e) => Val::ExternRef(e),
+                Ref::Exn(e) => Val::ExnRef(e),
+            },
         }
     }
 }
@@ -205,6 +217,7 @@ impl Ref {
         match self {
             Ref::Func(f) => Val::FuncRef(*f).to_bits(inner),
             Ref::Extern(e) => Val::ExternRef(*e).to_bits(inner),
+            Ref::Exn(e) => Val::ExnRef(*e).to_bits(inner),
         }
     }
 
@@ -213,6 +226,7 @@ impl Ref {
         match self {
             Ref::Func(_) => ValType::FUNCREF,
             Ref::Extern(_) => ValType::EXTERNREF,
+            Ref::Exn(_) => ValType::EXNREF,
         }
     }
 
@@ -227,15 +241,26 @@ impl Ref {
                 RefType::new(false, HeapType::Concrete(id))
             }
             Ref::Extern(Some(_)) => RefType::new(false, HeapType::Extern),
+            Ref::Exn(None) => RefType::new(true, HeapType::NoExn),
+            Ref::Exn(Some(e)) => {
+                inner.check(e.store);
+                RefType::new(false, HeapType::Exn)
+            }
         };
         actual.matches(ty)
     }
 
     /// Decodes a slot holding a reference of type `ty`.
     pub(crate) fn from_bits(bits: u64, ty: RefType, inner: &StoreInner) -> Ref {
-        match ty.is_func() {
-            true => Ref::Func(func_from_bits(bits, inner)),
-            false => Ref::Extern(extern_from_bits(bits, inner)),
+        if ty.is_func() {
+            Ref::Func(func_from_bits(bits, inner))
+        } else if ty.is_exn() {
+            Ref::Exn((bits != 0).then(|| ExnRef {
+                store: inner.id,
+                index: (bits - 1) as u32,
+            }))
+        } else {
+            Ref::Extern(extern_from_bits(bits, inner))
         }
     }
 }

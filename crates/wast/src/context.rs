@@ -96,7 +96,7 @@ impl WastContext {
                 message,
                 ..
             } => self.assert_unlinkable(&mut module, message),
-            D::AssertException { .. } => bail!("assert_exception is not supported (exceptions)"),
+            D::AssertException { exec, .. } => self.assert_exception(exec),
             D::AssertSuspension { .. } => {
                 bail!("assert_suspension is not supported (stack switching)")
             }
@@ -241,6 +241,22 @@ impl WastContext {
             }
         };
         values::match_results(&self.store, &actual, expected)
+    }
+
+    /// `assert_exception`: the call must end with an exception no handler caught.
+    fn assert_exception(&mut self, exec: WastExecute<'_>) -> Result<()> {
+        let WastExecute::Invoke(invoke) = exec else {
+            bail!("assert_exception supports only invoke");
+        };
+        match self.invoke(&invoke)? {
+            Ok(vals) => bail!(
+                "expected an exception, but {:?} returned {}",
+                invoke.name,
+                self.show(&vals)
+            ),
+            Err(e) if e.as_exception().is_some() => Ok(()),
+            Err(e) => bail!("expected an exception, got: {e}"),
+        }
     }
 
     fn assert_trap(&mut self, exec: WastExecute<'_>, message: &str) -> Result<()> {

@@ -21,6 +21,7 @@ pub(crate) fn arg_to_val(store: &mut Store<()>, arg: &WastArg<'_>) -> Result<Val
         WastArgCore::RefNull(heap) => match null_kind(heap)? {
             RefKind::Func => Val::FuncRef(None),
             RefKind::Extern => Val::ExternRef(None),
+            RefKind::Exn => Val::ExnRef(None),
         },
         WastArgCore::RefExtern(n) => Val::ExternRef(Some(ExternRef::new(&mut *store, *n))),
         WastArgCore::RefHost(_) => bail!("ref.host arguments are not supported"),
@@ -36,6 +37,7 @@ pub(crate) fn default_val(ty: ValType) -> Val {
         ValType::F64 => Val::F64(0),
         ValType::V128 => Val::V128(0),
         ValType::Ref(r) if r.is_func() => Val::FuncRef(None),
+        ValType::Ref(r) if r.is_exn() => Val::ExnRef(None),
         ValType::Ref(_) => Val::ExternRef(None),
     }
 }
@@ -44,6 +46,7 @@ pub(crate) fn default_val(ty: ValType) -> Val {
 enum RefKind {
     Func,
     Extern,
+    Exn,
 }
 
 fn null_kind(heap: &HeapType<'_>) -> Result<RefKind> {
@@ -56,6 +59,10 @@ fn null_kind(heap: &HeapType<'_>) -> Result<RefKind> {
             ty: AbstractHeapType::Extern | AbstractHeapType::NoExtern,
             ..
         } => Ok(RefKind::Extern),
+        HeapType::Abstract {
+            ty: AbstractHeapType::Exn | AbstractHeapType::NoExn,
+            ..
+        } => Ok(RefKind::Exn),
         other => bail!("unsupported heap type {other:?}"),
     }
 }
@@ -102,6 +109,9 @@ fn matches_ret(store: &Store<()>, actual: &Val, expected: &WastRetCore<'_>) -> R
         }
         (WastRetCore::RefNull(heap), Val::ExternRef(r)) => {
             r.is_none() && heap_allows(heap.as_ref(), RefKind::Extern)?
+        }
+        (WastRetCore::RefNull(heap), Val::ExnRef(r)) => {
+            r.is_none() && heap_allows(heap.as_ref(), RefKind::Exn)?
         }
         (WastRetCore::RefFunc(_), Val::FuncRef(r)) => r.is_some(),
         (WastRetCore::RefExtern(e), Val::ExternRef(r)) => match (e, r) {
@@ -203,6 +213,8 @@ pub(crate) fn show_val(store: &Store<()>, v: &Val) -> String {
             Some(n) => format!("ref.extern {n}"),
             None => "ref.extern <foreign>".to_string(),
         },
+        Val::ExnRef(None) => "ref.null exn".to_string(),
+        Val::ExnRef(Some(_)) => "ref.exn".to_string(),
     }
 }
 

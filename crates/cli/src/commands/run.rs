@@ -142,6 +142,8 @@ enum Feature {
     WideArithmetic,
     /// (ref null? $t) types, call_ref, return_call_ref, br_on_null, br_on_non_null
     FunctionReferences,
+    /// tags, throw, throw_ref, try_table, exnref
+    Exceptions,
 }
 
 /// The guest's arguments as UTF-8 (WASI passes strings).
@@ -266,6 +268,7 @@ impl RunCommand {
                 Feature::CustomPageSizes => config.wasm_custom_page_sizes(false),
                 Feature::WideArithmetic => config.wasm_wide_arithmetic(false),
                 Feature::FunctionReferences => config.wasm_function_references(false),
+                Feature::Exceptions => config.wasm_exceptions(false),
             };
         }
         config

@@ -337,10 +337,13 @@ fn disable_turns_a_webassembly_3_feature_off() {
       (type $t (func (param i32) (result i32)))
       (func $id (type $t) (local.get 0))
       (elem declare func $id)
+      (tag $e (param i32))
       (func (export \"main\") (param i32) (result i32)
         (i64.store $m (i64.const 8) (i64.extend_i32_u (local.get 0)))
-        (return_call $id (call_ref $t (i32.wrap_i64 (i64.load $m (i64.const 8)))
-          (ref.func $id)))))";
+        (block $h (result i32)
+          (try_table (catch $e $h) (throw $e (i32.wrap_i64 (i64.load $m (i64.const 8)))))
+          (unreachable))
+        (return_call $id (call_ref $t (ref.func $id)))))";
     let file = temp_file("disable_feature", "m.wat", wat);
     let path = path_str(&file);
     assert_prints(&["run", "--invoke", "main", path, "7"], "7\n");
@@ -349,6 +352,7 @@ fn disable_turns_a_webassembly_3_feature_off() {
         ("multi-memory", "multiple memories"),
         ("memory64", "memory64"),
         ("function-references", "function references"),
+        ("exceptions", "exceptions"),
     ] {
         let args = ["run", "--disable", feature, "--invoke", "main", path, "7"];
         assert_error(&args, 1, &[needle]);

@@ -61,6 +61,15 @@ pub(crate) enum Exit {
     },
     Trap(TrapCode),
     Compile(CompileError),
+    /// `throw` of the module's tag `tag`, the payload at absolute slot `base`.
+    Throw {
+        tag: u32,
+        base: usize,
+    },
+    /// `throw_ref` of the store's exception `exn`.
+    ThrowRef {
+        exn: u32,
+    },
 }
 
 impl Exit {
@@ -558,6 +567,18 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
                 tail_call!(tr!(Env::ref_callee(r!(index))), base);
             }
             Instr::RefAsNonNull { src } => tr!(Env::non_null(r!(src))),
+            Instr::Throw { tag, base } => {
+                save!();
+                return Exit::Throw {
+                    tag,
+                    base: fp + base as usize,
+                };
+            }
+            Instr::ThrowRef { src } => {
+                let exn = tr!(Env::thrown_ref(r!(src)));
+                save!();
+                return Exit::ThrowRef { exn };
+            }
             Instr::GlobalGet { dst, global } => w!(dst, env.global_get(inst, global)),
             Instr::GlobalSet { src, global } => env.global_set(inst, global, r!(src)),
             Instr::MemorySize { dst, mem: m } => w!(dst, env.memory_size(inst, m)),

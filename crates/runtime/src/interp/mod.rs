@@ -276,7 +276,27 @@ fn drive<T>(store: &mut Store<T>, act: &mut Activation, slots: &mut [ValRaw]) ->
             }
             Exit::Host { func: callee, base } => {
                 if let Err(e) = call_host(store, act, callee, base) {
-                    break Err(with_trace(e, store, act));
+                    // An exception the host function throws (or lets through from Wasm it
+                    // called) goes on through the Wasm frames; any other error is a trap.
+                    let thrown = e
+                        .into_exception()
+                        .map_err(Error::into_host_trap)
+                        .and_then(|x| x.into_store(&mut store.inner))
+                        .and_then(|exn| unwind(&mut store.inner, act, exn));
+                    if let Err(e) = thrown {
+                        break Err(with_trace(e, store, act));
+                    }
+                }
+            }
+            Exit::Throw { tag, base } => {
+                let exn = new_exception(&mut store.inner, act, tag, base);
+                if let Err(e) = unwind(&mut store.inner, act, exn) {
+                    break Err(e);
+                }
+            }
+            Exit::ThrowRef { exn } => {
+                if let Err(e) = unwind(&mut store.inner, act, exn) {
+                    break Err(e);
                 }
             }
             Exit::Trap(TrapCode::OutOfFuel) => {
@@ -345,7 +365,9 @@ fn exit_error(e: Exit) -> Error {
     match e {
         Exit::Trap(code) => Error::trap(code),
         Exit::Compile(e) => e.into(),
-        Exit::Return | Exit::Host { .. } => Error::msg("internal: unexpected exit"),
+        Exit::Return | Exit::Host { .. } | Exit::Throw { .. } | Exit::ThrowRef { .. } => {
+            Error::msg("internal: unexpected exit")
+        }
     }
 }
 
@@ -395,8 +417,7 @@ fn call_host<T>(
             instance,
         },
         raw,
-    )
-    .map_err(Error::into_host_trap)?;
+    )?;
     let ty = &store.inner.funcs[callee as usize].ty;
     for (i, (r, t)) in raw.iter().zip(ty.results()).enumerate() {
         act.stack[base + i] = r.bits();
@@ -414,5 +435,82 @@ fn from_cells(act: &Activation, slot: usize, ty: ValType) -> ValRaw {
         ValRaw::from_u128(act.vstack.get(slot).copied().unwrap_or(0))
     } else {
         ValRaw::from_bits(act.stack[slot])
+    }
+}
+
+/// A new exception of the running function's tag `tag` (a module index), its payload at
+/// absolute slot `base` of `act`.
+#[cold]
+#[inline(never)]
+fn new_exception(inner: &mut StoreInner, act: &Activation, tag: u32, base: usize) -> u32 {
+    let FuncKind::Wasm { instance, .. } = inner.funcs[act.func as usize].kind else {
+        unreachable!("only Wasm code throws");
+    };
+    let tag = inner.instances[instance as usize].tags[tag as usize];
+    let payload = inner.tags[tag as usize]
+        .ty
+        .payload()
+        .iter()
+        .enumerate()
+        .map(|(i, t)| match *t {
+            ValType::V128 => ValRaw::from_u128(act.vstack.get(base + i).copied().unwrap_or(0)),
+            _ => ValRaw::from_bits(act.stack.get(base + i).copied().unwrap_or(0)),
+        })
+        .collect();
+    crate::exn::new_exn(inner, tag, payload)
+}
+
+/// Delivers the store's exception `exn` to the innermost catch clause of `act` that takes it
+/// (from the instruction before `act.pc` outwards, frame by frame), which `act` then resumes
+/// at; or, when none does, drops the activation's frames and returns the exception as the
+/// error.
+#[cold]
+#[inline(never)]
+fn unwind(inner: &mut StoreInner, act: &mut Activation, exn: u32) -> Result<()> {
+    use wvm_bytecode::CatchKind;
+    let tag = inner.exns[exn as usize].tag;
+    loop {
+        let (cf, instance) =
+            exec::code_of(&inner.funcs, &inner.instances, act.func).map_err(exit_error)?;
+        let at = act.pc.saturating_sub(1) as u32;
+        let tags = &inner.instances[instance as usize].tags;
+        let found = cf.handlers.iter().find(|h| {
+            (h.start..h.end).contains(&at)
+                && match h.kind {
+                    CatchKind::Catch | CatchKind::CatchRef => tags[h.tag as usize] == tag,
+                    CatchKind::CatchAll | CatchKind::CatchAllRef => true,
+                }
+        });
+        let Some(&h) = found else {
+            match act.frames.pop() {
+                Some(f) => {
+                    act.func = f.func;
+                    act.pc = f.pc as usize;
+                    act.fp = f.fp as usize;
+                    continue;
+                }
+                None => return Err(crate::Exception::of(inner, exn).into()),
+            }
+        };
+        let (wide, dst) = (cf.wide, act.fp + h.dst as usize);
+        let mut slots = dst..dst + h.count as usize;
+        if matches!(h.kind, CatchKind::Catch | CatchKind::CatchRef) {
+            for (raw, slot) in inner.exns[exn as usize].payload.iter().zip(&mut slots) {
+                act.stack[slot] = raw.bits();
+                if let Some(v) = act.vstack.get_mut(slot).filter(|_| wide) {
+                    *v = raw.u128();
+                }
+            }
+        }
+        let e = &mut inner.exns[exn as usize];
+        if let Some(slot) = slots.next() {
+            e.referenced = true;
+            act.stack[slot] = u64::from(exn) + 1;
+        } else if !e.referenced && exn as usize + 1 == inner.exns.len() {
+            // Nothing refers to it: the common throw-and-catch loop allocates nothing.
+            inner.exns.pop();
+        }
+        act.pc = h.pad as usize;
+        return Ok(());
     }
 }

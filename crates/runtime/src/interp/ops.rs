@@ -537,6 +537,16 @@ impl<'a> Env<'a> {
         }
     }
 
+    /// The store exception a `throw_ref` throws: the exception reference `bits`, unless it
+    /// is null.
+    #[inline(always)]
+    pub(super) fn thrown_ref(bits: u64) -> Res<u32> {
+        match bits {
+            0 => Err(TrapCode::NullExceptionReference),
+            _ => Ok((bits - 1) as u32),
+        }
+    }
+
     /// `ref.as_non_null`: traps if the reference `bits` is null.
     #[inline(always)]
     pub(super) fn non_null(bits: u64) -> Res<()> {

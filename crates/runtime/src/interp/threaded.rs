@@ -151,6 +151,13 @@ fn stop_host(cx: &mut Cx<'_>, resume: *const Op, func: u32, base: usize) {
     cx.resume = resume;
 }
 
+#[cold]
+#[inline(never)]
+fn stop_throw(cx: &mut Cx<'_>, resume: *const Op, exit: Exit) {
+    cx.exit = Some(exit);
+    cx.resume = resume;
+}
+
 #[inline(never)]
 fn stop_return(cx: &mut Cx<'_>, resume: *const Op) {
     cx.exit = Some(Exit::Return);
@@ -167,7 +174,8 @@ fn stop_error(cx: &mut Cx<'_>, resume: *const Op, e: &CompileError) {
 /// Traps at the op at `$ip`.
 macro_rules! trap {
     ($cx:expr, $ip:expr, $code:expr) => {{
-        // SAFETY: the trapping op is not the last one (see `next!`).
+        // SAFETY: the trapping op is not the last one (see `next!`), or it is a `throw_ref`,
+        // one past which is the end of the code, still in bounds for `add`.
         return stop_trap($cx, unsafe { $ip.add(1) }, $code);
     }};
 }
@@ -626,6 +634,8 @@ simple_ops!(threaded_handlers! {
     Instr::CallRef { .. } => call_ref,
     Instr::ReturnCallRef { .. } => return_call_ref,
     Instr::RefAsNonNull { .. } => ref_as_non_null,
+    Instr::Throw { .. } => throw,
+    Instr::ThrowRef { .. } => throw_ref,
     Instr::GlobalGet { .. } => global_get,
     Instr::GlobalSet { .. } => global_set,
     Instr::MemorySize { .. } => memory_size,
@@ -842,6 +852,21 @@ fn ref_as_non_null(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
     operands!(ip, Instr::RefAsNonNull { src });
     tr!(cx, ip, Env::non_null(regs.get(src)));
     next!(ip, regs, mem, cx)
+}
+
+fn throw(ip: *const Op, _: Regs, _: Mem, cx: &mut Cx<'_>) {
+    operands!(ip, Instr::Throw { tag, base });
+    let base = cx.fp + base as usize;
+    // SAFETY: a throw may be the last op: one past the end of the code is in bounds for
+    // `add`, and the driver never resumes there (it unwinds to a handler or out).
+    stop_throw(cx, unsafe { ip.add(1) }, Exit::Throw { tag, base })
+}
+
+fn throw_ref(ip: *const Op, regs: Regs, _: Mem, cx: &mut Cx<'_>) {
+    operands!(ip, Instr::ThrowRef { src });
+    let exn = tr!(cx, ip, Env::thrown_ref(regs.get(src)));
+    // SAFETY: as in `throw`.
+    stop_throw(cx, unsafe { ip.add(1) }, Exit::ThrowRef { exn })
 }
 
 fn global_get(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {

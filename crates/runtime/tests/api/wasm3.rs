@@ -1,6 +1,6 @@
 //! WebAssembly 3.0 features through the embedding API: tail calls in constant stack,
-//! tail calls of host functions, typed function references, and switching features off in
-//! `Config`.
+//! tail calls of host functions, typed function references, exceptions across Wasm and host
+//! frames, and switching features off in `Config`.
 
 use wvm::*;
 
@@ -116,7 +116,7 @@ fn a_tail_call_of_a_host_function_returns_its_results() -> Result<()> {
 #[test]
 fn features_switched_off_in_config_reject_their_modules() {
     type SwitchOff = fn(&mut Config);
-    let cases: [(&str, SwitchOff); 7] = [
+    let cases: [(&str, SwitchOff); 8] = [
         ("(module (func (return_call 0)))", |c| {
             c.wasm_tail_call(false);
         }),
@@ -145,6 +145,12 @@ fn features_switched_off_in_config_reject_their_modules() {
             "(module (type $t (func)) (func (param (ref $t)) (call_ref $t (local.get 0))))",
             |c| {
                 c.wasm_function_references(false);
+            },
+        ),
+        (
+            "(module (tag (param i32)) (func (throw 0 (i32.const 1))))",
+            |c| {
+                c.wasm_exceptions(false);
             },
         ),
     ];
@@ -196,7 +202,11 @@ fn typed_function_references_check_types_at_the_api() -> Result<()> {
     let instance = Instance::new(&mut store, &module, &[])?;
     let apply = instance.get_typed_func::<(i32, i32, i32), i32>(&store, "apply")?;
     assert_eq!(apply.call(&mut store, (0, 7, 2))?, 9);
-    assert_eq!(apply.call(&mut store, (1, 7, 2))?, 9, "initializer fills all");
+    assert_eq!(
+        apply.call(&mut store, (1, 7, 2))?,
+        9,
+        "initializer fills all"
+    );
 
     let table = instance.get_table(&store, "ops").unwrap();
     let sub = instance.get_func(&store, "sub").unwrap();
@@ -230,7 +240,11 @@ fn typed_function_references_check_types_at_the_api() -> Result<()> {
     let err = call
         .call(&mut store, &[Val::FuncRef(None)], &mut out)
         .unwrap_err();
-    assert_eq!(err.trap_code(), Some(TrapCode::NullFunctionReference), "{err}");
+    assert_eq!(
+        err.trap_code(),
+        Some(TrapCode::NullFunctionReference),
+        "{err}"
+    );
     let non_null = instance.get_func(&store, "non-null").unwrap();
     let mut r = [Val::FuncRef(None)];
     let err = non_null
@@ -265,6 +279,92 @@ fn typed_reference_imports_match_across_modules() -> Result<()> {
     Instance::new(&mut store, &good, &[table.into(), global.into()])?;
     let bad = Module::new(&engine, importer("$other"))?;
     let err = Instance::new(&mut store, &bad, &[table.into(), global.into()]).unwrap_err();
-    assert!(err.to_string().contains("incompatible import type"), "{err}");
+    assert!(
+        err.to_string().contains("incompatible import type"),
+        "{err}"
+    );
+    Ok(())
+}
+
+/// Exceptions across frames: `catcher` calls the host, the host calls `w1` back, and `w1`
+/// -> `w2` -> `w3` -> `thrower` throws. The exception leaves the three Wasm frames above
+/// `thrower` (and `thrower` itself), then the host frame (the host function returns the
+/// error its call gave it), and `catcher` catches it with its payload.
+const EXCEPTIONS: &str = r#"
+(module
+  (import "host" "call-back" (func $call_back (param i32) (result i32)))
+  (import "host" "throw" (func $host_throw (param i32)))
+  (tag $e (export "e") (param i32 i64))
+  (tag $other (param i32 i64))
+  (func $thrower (export "thrower") (param i32) (result i32)
+    (throw $e (local.get 0) (i64.const 77)))
+  (func $w3 (param i32) (result i32) (call $thrower (local.get 0)))
+  (func $w2 (param i32) (result i32) (i32.add (call $w3 (local.get 0)) (i32.const 1)))
+  (func (export "w1") (param i32) (result i32) (call $w2 (local.get 0)))
+  (func (export "catcher") (param i32) (result i32 i64)
+    (block $h (result i32 i64)
+      (try_table (catch $other $h) (catch $e $h)
+        (drop (call $call_back (local.get 0))))
+      (return (i32.const -1) (i64.const -1))))
+  ;; The host throws $e into Wasm: caught, its payload summed.
+  (func (export "host-throws") (param i32) (result i64)
+    (local $x i32) (local $y i64)
+    (block $h (result i32 i64)
+      (try_table (catch $other $h) (catch $e $h) (call $host_throw (local.get 0)))
+      (return (i64.const -1)))
+    (local.set $y)
+    (local.set $x)
+    (i64.add (i64.extend_i32_s (local.get $x)) (local.get $y)))
+)
+"#;
+
+#[test]
+fn an_exception_crosses_wasm_and_host_frames_and_is_caught_with_its_payload() -> Result<()> {
+    let engine = Engine::default();
+    let module = Module::new(&engine, EXCEPTIONS)?;
+    let mut store = Store::new(&engine, None::<Tag>);
+    let mut linker: Linker<Option<Tag>> = Linker::new(&engine);
+    linker.func_new(
+        "host",
+        "call-back",
+        FuncType::new([ValType::I32], [ValType::I32]),
+        |mut caller, params, results| {
+            let w1 = caller.get_export("w1").and_then(Extern::into_func).unwrap();
+            // The error of this call is the exception; returning it throws it on.
+            w1.call(&mut caller, params, results)?;
+            Ok(())
+        },
+    )?;
+    linker.func_new(
+        "host",
+        "throw",
+        FuncType::new([ValType::I32], []),
+        |caller, params, _| {
+            let tag = caller.data().expect("tag set before the call");
+            let payload = vec![params[0].clone(), Val::I64(1000)];
+            Err(Exception::new(tag, payload).into())
+        },
+    )?;
+    let instance = linker.instantiate(&mut store, &module)?;
+    let tag = instance
+        .get_export(&store, "e")
+        .and_then(Extern::into_tag)
+        .unwrap();
+    *store.data_mut() = Some(tag);
+
+    let catcher = instance.get_typed_func::<i32, (i32, i64)>(&store, "catcher")?;
+    assert_eq!(catcher.call(&mut store, 42)?, (42, 77));
+
+    // Uncaught, it reaches the host as an error carrying the tag and the payload.
+    let w1 = instance.get_typed_func::<i32, i32>(&store, "w1")?;
+    let err = w1.call(&mut store, 5).unwrap_err();
+    let exn = err.as_exception().expect("an exception");
+    assert_eq!(exn.tag(), tag);
+    assert_eq!(exn.payload()[0].unwrap_i32(), 5);
+    assert_eq!(exn.payload()[1].unwrap_i64(), 77);
+
+    // Thrown by the host into Wasm.
+    let host_throws = instance.get_typed_func::<i32, i64>(&store, "host-throws")?;
+    assert_eq!(host_throws.call(&mut store, 3)?, 1003);
     Ok(())
 }
