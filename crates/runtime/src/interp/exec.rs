@@ -562,11 +562,17 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
                 let (table, _, _) = extra!();
                 tail_call!(tr!(env.indirect_callee(inst, table, ty, r!(index))), base);
             }
-            Instr::CallRef { index, base } => call!(tr!(Env::ref_callee(r!(index))), base),
-            Instr::ReturnCallRef { index, base } => {
-                tail_call!(tr!(Env::ref_callee(r!(index))), base);
+            Instr::CallRef { index, base } => {
+                let callee = tr!(Env::deref(r!(index), TrapCode::NullFunctionReference));
+                call!(callee, base);
             }
-            Instr::RefAsNonNull { src } => tr!(Env::non_null(r!(src))),
+            Instr::ReturnCallRef { index, base } => {
+                let callee = tr!(Env::deref(r!(index), TrapCode::NullFunctionReference));
+                tail_call!(callee, base);
+            }
+            Instr::RefAsNonNull { src } => {
+                tr!(Env::deref(r!(src), TrapCode::NullReference));
+            }
             Instr::Throw { tag, base } => {
                 save!();
                 return Exit::Throw {
@@ -575,7 +581,7 @@ pub(crate) fn run(inner: &mut StoreInner, act: &mut Activation, limits: Limits) 
                 };
             }
             Instr::ThrowRef { src } => {
-                let exn = tr!(Env::thrown_ref(r!(src)));
+                let exn = tr!(Env::deref(r!(src), TrapCode::NullExceptionReference));
                 save!();
                 return Exit::ThrowRef { exn };
             }

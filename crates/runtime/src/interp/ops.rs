@@ -527,32 +527,14 @@ impl<'a> Env<'a> {
         Ok(callee)
     }
 
-    /// The store function a `call_ref` calls: the function reference `bits` (its type
-    /// was checked by validation), unless it is null.
+    /// The store index a reference `bits` (store index + 1) holds, or the trap `null`
+    /// names if it is null: `call_ref` (a function, whose type validation checked),
+    /// `throw_ref` (an exception), `ref.as_non_null`.
     #[inline(always)]
-    pub(super) fn ref_callee(bits: u64) -> Res<u32> {
+    pub(super) fn deref(bits: u64, null: TrapCode) -> Res<u32> {
         match bits {
-            0 => Err(TrapCode::NullFunctionReference),
+            0 => Err(null),
             _ => Ok((bits - 1) as u32),
-        }
-    }
-
-    /// The store exception a `throw_ref` throws: the exception reference `bits`, unless it
-    /// is null.
-    #[inline(always)]
-    pub(super) fn thrown_ref(bits: u64) -> Res<u32> {
-        match bits {
-            0 => Err(TrapCode::NullExceptionReference),
-            _ => Ok((bits - 1) as u32),
-        }
-    }
-
-    /// `ref.as_non_null`: traps if the reference `bits` is null.
-    #[inline(always)]
-    pub(super) fn non_null(bits: u64) -> Res<()> {
-        match bits {
-            0 => Err(TrapCode::NullReference),
-            _ => Ok(()),
         }
     }
 

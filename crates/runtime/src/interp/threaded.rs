@@ -836,21 +836,29 @@ fn return_call_indirect(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
 
 fn call_ref(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
     operands!(ip, Instr::CallRef { index, base });
-    let callee = tr!(cx, ip, Env::ref_callee(regs.get(index)));
+    let callee = tr!(
+        cx,
+        ip,
+        Env::deref(regs.get(index), TrapCode::NullFunctionReference)
+    );
     // SAFETY: a call is not the last instruction (see `next!`).
     call(unsafe { ip.add(1) }, mem, cx, callee, base)
 }
 
 fn return_call_ref(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
     operands!(ip, Instr::ReturnCallRef { index, base });
-    let callee = tr!(cx, ip, Env::ref_callee(regs.get(index)));
+    let callee = tr!(
+        cx,
+        ip,
+        Env::deref(regs.get(index), TrapCode::NullFunctionReference)
+    );
     // SAFETY: a tail call is followed by the code returning a host callee's results.
     tail_call(unsafe { ip.add(1) }, mem, cx, callee, base)
 }
 
 fn ref_as_non_null(ip: *const Op, regs: Regs, mem: Mem, cx: &mut Cx<'_>) {
     operands!(ip, Instr::RefAsNonNull { src });
-    tr!(cx, ip, Env::non_null(regs.get(src)));
+    tr!(cx, ip, Env::deref(regs.get(src), TrapCode::NullReference));
     next!(ip, regs, mem, cx)
 }
 
@@ -864,7 +872,11 @@ fn throw(ip: *const Op, _: Regs, _: Mem, cx: &mut Cx<'_>) {
 
 fn throw_ref(ip: *const Op, regs: Regs, _: Mem, cx: &mut Cx<'_>) {
     operands!(ip, Instr::ThrowRef { src });
-    let exn = tr!(cx, ip, Env::thrown_ref(regs.get(src)));
+    let exn = tr!(
+        cx,
+        ip,
+        Env::deref(regs.get(src), TrapCode::NullExceptionReference)
+    );
     // SAFETY: as in `throw`.
     stop_throw(cx, unsafe { ip.add(1) }, Exit::ThrowRef { exn })
 }
