@@ -29,16 +29,36 @@ pub(crate) mod oflags {
     pub(crate) const DIRECTORY: u16 = 1 << 1;
     pub(crate) const EXCL: u16 = 1 << 2;
     pub(crate) const TRUNC: u16 = 1 << 3;
+    pub(crate) const ALL: u16 = CREAT | DIRECTORY | EXCL | TRUNC;
 }
 
 /// `lookupflags`: follow a symlink in the last path component.
 pub(crate) const SYMLINK_FOLLOW: u32 = 1;
+
+/// A flags argument with no bit outside `all` (wasmtime traps on unknown bits; WVM answers
+/// EINVAL, as for every argument it cannot decode).
+pub(crate) fn flags(v: u32, all: u16) -> Result<u16, Errno> {
+    u16::try_from(v)
+        .ok()
+        .filter(|f| f & !all == 0)
+        .ok_or(Errno::Inval)
+}
+
+/// Whether `lookupflags` asks to follow a final symlink.
+pub(crate) fn follow(lookupflags: u32) -> Result<bool, Errno> {
+    match lookupflags {
+        0 => Ok(false),
+        SYMLINK_FOLLOW => Ok(true),
+        _ => Err(Errno::Inval),
+    }
+}
 
 pub(crate) mod fstflags {
     pub(crate) const ATIM: u16 = 1 << 0;
     pub(crate) const ATIM_NOW: u16 = 1 << 1;
     pub(crate) const MTIM: u16 = 1 << 2;
     pub(crate) const MTIM_NOW: u16 = 1 << 3;
+    pub(crate) const ALL: u16 = ATIM | ATIM_NOW | MTIM | MTIM_NOW;
 }
 
 /// Where `fd_seek` counts from.
@@ -146,10 +166,15 @@ impl Subscription {
                     Abi::Preview1 => ptr + 16,
                     Abi::Unstable => ptr + 24,
                 };
+                // subclockflags: only ABSTIME (1) is defined.
+                let flags = mem.read_u16(at + 24)?;
+                if flags & !1 != 0 {
+                    return Err(Errno::Inval);
+                }
                 SubKind::Clock {
                     id: mem.read_u32(at)?,
                     timeout: mem.read_u64(at + 8)?,
-                    abstime: mem.read_u16(at + 24)? & 1 != 0,
+                    abstime: flags & 1 != 0,
                 }
             }
             1 => SubKind::FdRead(mem.read_u32(ptr + 16)?),

@@ -286,9 +286,9 @@ impl WasiCtxBuilder {
         WasiCtxBuilder {
             args: Vec::new(),
             env: Vec::new(),
-            stdin: Stream::Null,
-            stdout: Stream::Null,
-            stderr: Stream::Null,
+            stdin: Stream::NullIn,
+            stdout: Stream::NullOut,
+            stderr: Stream::NullOut,
             preopens: Vec::new(),
             clocks: Box::new(SystemClocks::default()),
             random: Box::new(OsRandom),
@@ -383,9 +383,9 @@ impl WasiCtxBuilder {
     pub fn build(&mut self) -> WasiCtx {
         let mut table = FdTable::default();
         for stream in [
-            std::mem::replace(&mut self.stdin, Stream::Null),
-            std::mem::replace(&mut self.stdout, Stream::Null),
-            std::mem::replace(&mut self.stderr, Stream::Null),
+            std::mem::replace(&mut self.stdin, Stream::NullIn),
+            std::mem::replace(&mut self.stdout, Stream::NullOut),
+            std::mem::replace(&mut self.stderr, Stream::NullOut),
         ] {
             table
                 .push(Descriptor::Stream(stream))

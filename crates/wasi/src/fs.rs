@@ -1,14 +1,14 @@
 //! The `fd_*` functions: reading, writing and describing open descriptors.
 
-use std::io::{IsTerminal, Read, Seek, SeekFrom, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::FileExt;
 
-use crate::abi::{Filestat, Whence, fdflags, filetype, fstflags, nanos};
+use crate::abi::{self, Filestat, Whence, fdflags, filetype, fstflags, nanos};
 use crate::errno::Errno;
 use crate::mem::{IoVec, total_len};
-use crate::perms::{Op, check};
-use crate::table::{Descriptor, DirListEntry, Entry, Stream};
+use crate::perms::{Op, check, rights};
+use crate::table::{Descriptor, DirListEntry, Entry, FileDesc, Stream};
 use crate::{Cx, SysResult};
 
 /// The descriptor `fd`, if `op` is allowed on it.
@@ -87,7 +87,7 @@ fn stream_filetype(s: &Stream) -> u8 {
 fn write_to(desc: &mut Descriptor, data: &[u8]) -> SysResult<usize> {
     match desc {
         Descriptor::Stream(s) => match s {
-            Stream::Null => {}
+            Stream::NullOut => {}
             Stream::Writer(w) => w.write_all(data)?,
             Stream::HostStdout => {
                 let mut out = std::io::stdout().lock();
@@ -95,17 +95,20 @@ fn write_to(desc: &mut Descriptor, data: &[u8]) -> SysResult<usize> {
                 out.flush()?;
             }
             Stream::HostStderr => std::io::stderr().write_all(data)?,
-            _ => return Err(Errno::Badf.into()),
+            _ => return Err(Errno::Badf),
         },
         Descriptor::File(f) => {
-            if f.flags & fdflags::APPEND != 0 {
-                f.file.seek(SeekFrom::End(0))?;
-            }
-            f.file.write_all(data)?;
+            let at = if f.flags & fdflags::APPEND != 0 {
+                f.file.metadata()?.len()
+            } else {
+                f.position
+            };
+            f.file.write_all_at(data, at)?;
+            f.position = at.checked_add(data.len() as u64).ok_or(Errno::Overflow)?;
         }
         // One write: on a non-blocking socket a short count is the answer, not an error.
         Descriptor::Socket(s) => return Ok(s.write(data)?),
-        _ => return Err(Errno::Badf.into()),
+        _ => return Err(Errno::Badf),
     }
     Ok(data.len())
 }
@@ -113,14 +116,18 @@ fn write_to(desc: &mut Descriptor, data: &[u8]) -> SysResult<usize> {
 fn read_from(desc: &mut Descriptor, buf: &mut [u8]) -> SysResult<usize> {
     Ok(match desc {
         Descriptor::Stream(s) => match s {
-            Stream::Null => 0,
+            Stream::NullIn => 0,
             Stream::Reader(r) => r.read(buf)?,
             Stream::HostStdin => std::io::stdin().read(buf)?,
-            _ => return Err(Errno::Badf.into()),
+            _ => return Err(Errno::Badf),
         },
-        Descriptor::File(f) => f.file.read(buf)?,
+        Descriptor::File(f) => {
+            let n = f.file.read_at(buf, f.position)?;
+            f.position = f.position.checked_add(n as u64).ok_or(Errno::Overflow)?;
+            n
+        }
         Descriptor::Socket(s) => s.read(buf)?,
-        _ => return Err(Errno::Badf.into()),
+        _ => return Err(Errno::Badf),
     })
 }
 
@@ -141,11 +148,11 @@ pub(crate) fn fd_read(cx: &mut Cx, fd: u32, iovs: u32, iovs_len: u32, nread: u32
     Ok(())
 }
 
-/// The open file behind `fd` for a positioned read or write (`ESPIPE` for streams).
-fn file_for<'c>(cx: &'c mut Cx, fd: u32, op: Op) -> Result<&'c mut std::fs::File, Errno> {
+/// The open file behind `fd`, if `op` is allowed on it.
+fn file_for<'c>(cx: &'c mut Cx, fd: u32, op: Op) -> Result<&'c mut FileDesc, Errno> {
     match &mut entry(cx, fd, op)?.desc {
-        Descriptor::File(f) => Ok(&mut f.file),
-        Descriptor::Dir(_) => Err(Errno::Isdir),
+        Descriptor::File(f) => Ok(f),
+        // `check` lets only files (and sockets, which refuse positions) through.
         _ => Err(Errno::Spipe),
     }
 }
@@ -160,7 +167,9 @@ pub(crate) fn fd_pread(
 ) -> SysResult {
     let iovs: Vec<IoVec> = cx.mem.iovecs(iovs, iovs_len)?;
     let mut buf = vec![0u8; total_len(&iovs)];
-    let n = file_for(cx, fd, Op::Read)?.read_at(&mut buf, offset)?;
+    let n = file_for(cx, fd, Op::ReadAt)?
+        .file
+        .read_at(&mut buf, offset)?;
     let placed = cx.mem.scatter(&iovs, &buf[..n])?;
     cx.mem.write_u32(nread, placed as u32)?;
     Ok(())
@@ -180,7 +189,10 @@ pub(crate) fn fd_pwrite(
         .checked_add(data.len() as u64)
         .filter(|end| *end <= i64::MAX as u64)
         .ok_or(Errno::Fbig)?;
-    file_for(cx, fd, Op::Write)?.write_all_at(&data, offset)?;
+    // At `offset` even with APPEND, as POSIX says (Linux, and wasmtime, append).
+    file_for(cx, fd, Op::WriteAt)?
+        .file
+        .write_all_at(&data, offset)?;
     cx.mem.write_u32(nwritten, data.len() as u32)?;
     Ok(())
 }
@@ -192,18 +204,25 @@ pub(crate) fn fd_seek(cx: &mut Cx, fd: u32, offset: i64, whence: u32, newoffset:
     } else {
         Op::Seek
     };
-    let pos = match whence {
-        Whence::Set => SeekFrom::Start(u64::try_from(offset).map_err(|_| Errno::Inval)?),
-        Whence::Cur => SeekFrom::Current(offset),
-        Whence::End => SeekFrom::End(offset),
+    let f = file_for(cx, fd, op)?;
+    let base = match whence {
+        Whence::Set => 0,
+        Whence::Cur => f.position,
+        Whence::End => f.file.metadata()?.len(),
     };
-    let at = file_for(cx, fd, op)?.seek(pos)?;
+    // A position must fit an off_t, as lseek's (wasmtime allows any u64).
+    let at = match whence {
+        Whence::Set => u64::try_from(offset).ok(),
+        _ => base.checked_add_signed(offset),
+    };
+    f.position = at.filter(|&p| p <= i64::MAX as u64).ok_or(Errno::Inval)?;
+    let at = f.position;
     cx.mem.write_u64(newoffset, at)?;
     Ok(())
 }
 
 pub(crate) fn fd_tell(cx: &mut Cx, fd: u32, out: u32) -> SysResult {
-    let at = file_for(cx, fd, Op::Tell)?.stream_position()?;
+    let at = file_for(cx, fd, Op::Tell)?.position;
     cx.mem.write_u64(out, at)?;
     Ok(())
 }
@@ -219,13 +238,12 @@ pub(crate) fn fd_renumber(cx: &mut Cx, fd: u32, to: u32) -> SysResult {
 }
 
 fn sync(cx: &mut Cx, fd: u32, data_only: bool) -> SysResult {
-    match &mut entry(cx, fd, Op::Sync)?.desc {
-        Descriptor::File(f) if data_only => f.file.sync_data()?,
-        Descriptor::File(f) => f.file.sync_all()?,
-        Descriptor::Stream(Stream::Writer(w)) => w.flush()?,
-        Descriptor::Stream(Stream::HostStdout) => std::io::stdout().flush()?,
-        // Directories and the rest have nothing buffered on our side.
-        _ => {}
+    let op = if data_only { Op::Datasync } else { Op::Sync };
+    let f = file_for(cx, fd, op)?;
+    if data_only {
+        f.file.sync_data()?;
+    } else {
+        f.file.sync_all()?;
     }
     Ok(())
 }
@@ -241,20 +259,24 @@ pub(crate) fn fd_datasync(cx: &mut Cx, fd: u32) -> SysResult {
 pub(crate) fn fd_advise(cx: &mut Cx, fd: u32, offset: u64, len: u64, advice: u32) -> SysResult {
     // normal, sequential, random, willneed, dontneed, noreuse
     if advice > 5 {
-        return Err(Errno::Inval.into());
+        return Err(Errno::Inval);
     }
-    offset.checked_add(len).ok_or(Errno::Inval)?;
     // Advice only: the host is free to ignore it, and does.
+    let _ = (offset, len);
     file_for(cx, fd, Op::Advise)?;
     Ok(())
 }
 
 pub(crate) fn fd_allocate(cx: &mut Cx, fd: u32, offset: u64, len: u64) -> SysResult {
+    let file = &file_for(cx, fd, Op::Allocate)?.file;
+    // As posix_fallocate: an empty range is EINVAL.
+    if len == 0 {
+        return Err(Errno::Inval);
+    }
     let end = offset
         .checked_add(len)
         .filter(|end| *end <= i64::MAX as u64)
         .ok_or(Errno::Fbig)?;
-    let file = file_for(cx, fd, Op::Allocate)?;
     if file.metadata()?.len() < end {
         file.set_len(end)?;
     }
@@ -279,28 +301,32 @@ pub(crate) fn fd_fdstat_get(cx: &mut Cx, fd: u32, out: u32) -> SysResult {
     Ok(())
 }
 
+/// Sets APPEND and NONBLOCK. The sync flags cannot be changed (EINVAL), as under wasmtime;
+/// NONBLOCK changes nothing for files, whose reads and writes never block for long.
 pub(crate) fn fd_fdstat_set_flags(cx: &mut Cx, fd: u32, flags: u32) -> SysResult {
-    let flags = u16::try_from(flags)
-        .ok()
-        .filter(|f| f & !fdflags::ALL == 0)
-        .ok_or(Errno::Inval)?;
+    let flags = abi::flags(flags, fdflags::ALL)?;
+    let nonblock = flags & fdflags::NONBLOCK != 0;
     match &mut entry(cx, fd, Op::SetFlags)?.desc {
+        _ if flags & (fdflags::DSYNC | fdflags::RSYNC | fdflags::SYNC) != 0 => {
+            return Err(Errno::Inval);
+        }
         Descriptor::File(f) => f.flags = flags,
-        Descriptor::Socket(s) => s.set_nonblocking(flags & fdflags::NONBLOCK != 0)?,
-        Descriptor::Listener(l) => l.set_nonblocking(flags & fdflags::NONBLOCK != 0)?,
-        // Streams and directories have no flags to change but non-blocking, which is not
-        // supported on them.
-        _ if flags & !fdflags::NONBLOCK == 0 => {}
-        _ => return Err(Errno::Inval.into()),
+        Descriptor::Socket(s) => s.set_nonblocking(nonblock)?,
+        Descriptor::Listener(l) => l.set_nonblocking(nonblock)?,
+        // `check` lets only the above through.
+        _ => return Err(Errno::Badf),
     }
     Ok(())
 }
 
 pub(crate) fn fd_fdstat_set_rights(cx: &mut Cx, fd: u32, base: u64, inheriting: u64) -> SysResult {
-    let e = cx.ctx.table.get_mut(fd)?;
+    if (base | inheriting) & !rights::ALL != 0 {
+        return Err(Errno::Inval);
+    }
+    let e = entry(cx, fd, Op::SetRights)?;
     // Rights can only be given up, never gained.
     if base & !e.rights_base != 0 || inheriting & !e.rights_inheriting != 0 {
-        return Err(Errno::Notcapable.into());
+        return Err(Errno::Notcapable);
     }
     e.rights_base = base;
     e.rights_inheriting = inheriting;
@@ -326,10 +352,11 @@ pub(crate) fn fd_filestat_get(cx: &mut Cx, fd: u32, out: u32) -> SysResult {
 }
 
 pub(crate) fn fd_filestat_set_size(cx: &mut Cx, fd: u32, size: u64) -> SysResult {
+    let f = file_for(cx, fd, Op::SetSize)?;
     if size > i64::MAX as u64 {
-        return Err(Errno::Fbig.into());
+        return Err(Errno::Fbig);
     }
-    file_for(cx, fd, Op::SetSize)?.set_len(size)?;
+    f.file.set_len(size)?;
     Ok(())
 }
 
@@ -347,16 +374,13 @@ pub(crate) fn set_times(
     mtim: u64,
     flags: u32,
 ) -> Result<(Option<SetTime>, Option<SetTime>), Errno> {
-    let flags = u16::try_from(flags).map_err(|_| Errno::Inval)?;
+    let flags = abi::flags(flags, fstflags::ALL)?;
     let one = |value: u64, set: u16, now: u16| match (flags & set != 0, flags & now != 0) {
         (true, true) => Err(Errno::Inval),
         (true, false) => Ok(Some(SetTime::At(value))),
         (false, true) => Ok(Some(SetTime::Now)),
         (false, false) => Ok(None),
     };
-    if flags & !0xf != 0 {
-        return Err(Errno::Inval);
-    }
     Ok((
         one(atim, fstflags::ATIM, fstflags::ATIM_NOW)?,
         one(mtim, fstflags::MTIM, fstflags::MTIM_NOW)?,
@@ -390,14 +414,15 @@ pub(crate) fn fd_filestat_set_times(
             f.file.set_times(times)?;
         }
         Descriptor::Dir(d) => crate::path::set_path_times(&d.dir, ".", true, a, m)?,
-        _ => return Err(Errno::Badf.into()),
+        // `check` lets only files and directories through.
+        _ => return Err(Errno::Badf),
     }
     Ok(())
 }
 
 pub(crate) fn fd_prestat_get(cx: &mut Cx, fd: u32, out: u32) -> SysResult {
     let Descriptor::Dir(d) = &cx.ctx.table.get(fd)?.desc else {
-        return Err(Errno::Badf.into());
+        return Err(Errno::Badf);
     };
     let name = d.preopen.as_ref().ok_or(Errno::Badf)?;
     let len = name.len() as u32;
@@ -410,17 +435,19 @@ pub(crate) fn fd_prestat_get(cx: &mut Cx, fd: u32, out: u32) -> SysResult {
 
 pub(crate) fn fd_prestat_dir_name(cx: &mut Cx, fd: u32, path: u32, path_len: u32) -> SysResult {
     let Descriptor::Dir(d) = &cx.ctx.table.get(fd)?.desc else {
-        return Err(Errno::Badf.into());
+        return Err(Errno::Notdir);
     };
-    let name = d.preopen.clone().ok_or(Errno::Badf)?;
+    // As wasmtime: a descriptor that is there but no preopen is "not a directory".
+    let name = d.preopen.clone().ok_or(Errno::Notdir)?;
     if (path_len as usize) < name.len() {
-        return Err(Errno::Nametoolong.into());
+        return Err(Errno::Nametoolong);
     }
     cx.mem.write(path, name.as_bytes())?;
     Ok(())
 }
 
-/// `.`, `..`, then the entries of `dir` sorted by name.
+/// `.`, `..`, then the entries of `dir` sorted by name. `..` has the inode of `.`, as under
+/// wasmtime: the directory above a preopen is not the guest's to learn about.
 fn list(dir: &cap_std::fs::Dir) -> std::io::Result<Vec<DirListEntry>> {
     use cap_std::fs::FileTypeExt;
     use std::os::unix::fs::DirEntryExt;
@@ -434,7 +461,7 @@ fn list(dir: &cap_std::fs::Dir) -> std::io::Result<Vec<DirListEntry>> {
     entries.sort();
     let dots = [
         (b".".to_vec(), dot_ino, filetype::DIRECTORY),
-        (b"..".to_vec(), 0, filetype::DIRECTORY),
+        (b"..".to_vec(), dot_ino, filetype::DIRECTORY),
     ];
     Ok(dots.into_iter().chain(entries).collect())
 }
@@ -448,7 +475,7 @@ pub(crate) fn fd_readdir(
     bufused: u32,
 ) -> SysResult {
     let Descriptor::Dir(d) = &mut entry(cx, fd, Op::ReadDir)?.desc else {
-        return Err(Errno::Notdir.into());
+        return Err(Errno::Badf);
     };
     // A listing is taken when it starts (cookie 0) and served from then on, in name order;
     // the cookie of an entry is its position + 1.

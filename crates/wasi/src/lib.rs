@@ -12,8 +12,8 @@
 //!   preopens, open modes, narrowed rights) is decided in one function, [`perms::check`].
 //! - Guest pointers and lengths are checked in [`mem`]; a bad one is `EFAULT`. Host I/O errors
 //!   map onto WASI errno values in [`errno`]. Guest input never panics the host: a WASI call
-//!   returns an errno, and only `proc_exit` (and `proc_raise`) end the call, with an error
-//!   the embedder can inspect ([`I32Exit`]).
+//!   returns an errno, and only `proc_exit` ends the call, with an error the embedder can
+//!   inspect ([`I32Exit`]).
 //! - The two module names share one implementation; [`Abi`] carries the layouts that differ
 //!   (`filestat`, `whence`, the clock subscription of `poll_oneoff`).
 //!
@@ -68,25 +68,9 @@ pub enum Abi {
     Unstable,
 }
 
-/// Why a WASI call did not succeed: an errno for the guest, or an end to the call.
-pub(crate) enum SysError {
-    Errno(Errno),
-    Exit(wvm::Error),
-}
-
-impl From<Errno> for SysError {
-    fn from(e: Errno) -> SysError {
-        SysError::Errno(e)
-    }
-}
-
-impl From<std::io::Error> for SysError {
-    fn from(e: std::io::Error) -> SysError {
-        SysError::Errno(e.into())
-    }
-}
-
-pub(crate) type SysResult<T = ()> = Result<T, SysError>;
+/// What a WASI call returns: success, or the errno the guest gets. (Only `proc_exit` ends a
+/// call, and it is defined on its own.)
+pub(crate) type SysResult<T = ()> = Result<T, Errno>;
 
 /// One WASI call's view: the context, the caller's memory, and the ABI.
 pub(crate) struct Cx<'a> {
@@ -148,13 +132,9 @@ impl Param for i64 {
     }
 }
 
-/// The errno a call returns to the guest, or the error that ends it.
+/// The errno a call returns to the guest (0 for success).
 fn finish(r: SysResult) -> wvm::Result<i32> {
-    match r {
-        Ok(()) => Ok(0),
-        Err(SysError::Errno(e)) => Ok(i32::from(e.code())),
-        Err(SysError::Exit(e)) => Err(e),
-    }
+    Ok(r.err().map_or(0, |e| i32::from(e.code())))
 }
 
 macro_rules! define_calls {

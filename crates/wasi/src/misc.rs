@@ -4,7 +4,7 @@ use std::io::{Read, Write};
 use std::net::Shutdown;
 use std::time::Duration;
 
-use crate::abi::{Event, SubKind, Subscription};
+use crate::abi::{self, Event, SubKind, Subscription, fdflags};
 use crate::ctx::ClockId;
 use crate::errno::Errno;
 use crate::fs::entry;
@@ -15,7 +15,7 @@ use std::os::fd::AsFd;
 use rustix::event::{PollFd, PollFlags};
 
 use crate::table::{Descriptor, Stream};
-use crate::{Cx, SysError, SysResult};
+use crate::{Cx, SysResult};
 
 /// Writes NUL-terminated `strings` to `buf` and a pointer to each to `ptrs`.
 fn write_strings(cx: &mut Cx, strings: &[Vec<u8>], ptrs: u32, buf: u32) -> SysResult {
@@ -102,22 +102,21 @@ pub(crate) fn sched_yield(_cx: &mut Cx) -> SysResult {
     Ok(())
 }
 
-/// Raising a signal ends the guest, as the default action of every signal WASI names would;
-/// signal 0 does nothing.
+/// Signals cannot be raised (ENOTSUP, as under wasmtime); wasi-libc's `raise` never asks.
 pub(crate) fn proc_raise(_cx: &mut Cx, sig: u32) -> SysResult {
     match sig {
-        0 => Ok(()),
-        1..=30 => Err(SysError::Exit(wvm::Error::msg(format!(
-            "the guest raised signal {sig}"
-        )))),
-        _ => Err(Errno::Inval.into()),
+        0..=30 => Err(Errno::Notsup),
+        _ => Err(Errno::Inval),
     }
 }
 
-/// Waits for clocks and descriptors. Regular files, directories, in-memory pipes and the
-/// host's stdout/stderr are always ready; the host's stdin, sockets and listeners (ready to
-/// accept) are polled on the host, with the earliest clock as the timeout. With no descriptor
-/// to wait on, the call sleeps through the context's clocks until the earliest clock.
+/// Waits for clocks and descriptors, and reports every subscription that is ready, in the
+/// order they were given: regular files (for reading and for writing), in-memory pipes and
+/// the host's stdout and stderr are always ready; the host's stdin, sockets and listeners
+/// (ready to accept) are polled on the host, with the earliest clock as the timeout; every
+/// clock whose time has come fires. With nothing ready, the call sleeps through the
+/// context's clocks until the earliest clock. A descriptor that cannot be polled gets its
+/// errno in its event (wasmtime fails the whole call with EBADF instead).
 pub(crate) fn poll_oneoff(
     cx: &mut Cx,
     subs: u32,
@@ -126,7 +125,7 @@ pub(crate) fn poll_oneoff(
     nevents: u32,
 ) -> SysResult {
     if nsubs == 0 {
-        return Err(Errno::Inval.into());
+        return Err(Errno::Inval);
     }
     let size = Subscription::size(cx.abi);
     // Check the whole input and output arrays first: a bad pointer is EFAULT, nothing done.
@@ -139,9 +138,10 @@ pub(crate) fn poll_oneoff(
         list.push(Subscription::read(&cx.mem, subs + i * size, cx.abi)?);
     }
 
-    let mut ready = Vec::new();
+    // Per subscription: its event once ready.
+    let mut ready: Vec<Option<Event>> = (0..list.len()).map(|_| None).collect();
     let mut host_waits: Vec<(usize, u32, PollFlags)> = Vec::new(); // (subscription, fd, events)
-    let mut earliest: Option<(u64, usize)> = None; // (ns to wait, subscription)
+    let mut clocks: Vec<(usize, u64)> = Vec::new(); // (subscription, ns to wait)
     for (i, sub) in list.iter().enumerate() {
         let event = |error: Option<Errno>, tag: u8, nbytes: u64| Event {
             userdata: sub.userdata,
@@ -153,27 +153,24 @@ pub(crate) fn poll_oneoff(
         match sub.kind {
             SubKind::FdRead(fd) | SubKind::FdWrite(fd) => {
                 let reading = matches!(sub.kind, SubKind::FdRead(_));
-                let (op, tag) = if reading {
-                    (Op::Read, 1)
-                } else {
-                    (Op::Write, 2)
-                };
+                let tag = if reading { 1 } else { 2 };
                 let entry = match cx.ctx.table.get_mut(fd) {
                     Ok(e) => e,
                     Err(e) => {
-                        ready.push(event(Some(e), tag, 0));
+                        ready[i] = Some(event(Some(e), tag, 0));
                         continue;
                     }
                 };
-                // A listener is "readable" when a connection waits to be accepted.
-                let listener_accept = reading && matches!(entry.desc, Descriptor::Listener(_));
-                let allowed = if listener_accept {
-                    check(entry, Op::Accept)
-                } else {
-                    check(entry, op)
+                let allowed = match (&entry.desc, reading) {
+                    // A listener is "readable" when a connection waits to be accepted.
+                    (Descriptor::Listener(_), true) => check(entry, Op::Accept),
+                    // A regular file is always ready, whatever it was opened for.
+                    (Descriptor::File(_), _) => Ok(()),
+                    (_, true) => check(entry, Op::Read),
+                    (_, false) => check(entry, Op::Write),
                 };
                 if let Err(e) = allowed {
-                    ready.push(event(Some(e), tag, 0));
+                    ready[i] = Some(event(Some(e), tag, 0));
                     continue;
                 }
                 let host_fd = matches!(
@@ -190,7 +187,12 @@ pub(crate) fn poll_oneoff(
                     };
                     host_waits.push((i, fd, flags));
                 } else {
-                    ready.push(event(None, tag, readable_bytes(&mut entry.desc, op)));
+                    let nbytes = if reading {
+                        readable_bytes(&entry.desc)
+                    } else {
+                        0
+                    };
+                    ready[i] = Some(event(None, tag, nbytes));
                 }
             }
             SubKind::Clock {
@@ -198,36 +200,35 @@ pub(crate) fn poll_oneoff(
                 timeout,
                 abstime,
             } => {
-                let clock = match clock_id(id) {
-                    Ok(c) => c,
-                    Err(e) => {
-                        ready.push(event(Some(e), 0, 0));
-                        continue;
-                    }
+                // Waiting for an amount of CPU time is not supported (EINVAL, as wasmtime).
+                let clock = match clock_id(id)? {
+                    c @ (ClockId::Realtime | ClockId::Monotonic) => c,
+                    _ => return Err(Errno::Inval),
                 };
                 let wait = if abstime {
                     timeout.saturating_sub(cx.ctx.clocks.now(clock)?)
                 } else {
                     timeout
                 };
-                if earliest.is_none_or(|(w, _)| wait < w) {
-                    earliest = Some((wait, i));
-                }
+                clocks.push((i, wait));
             }
         }
     }
 
+    let earliest = clocks.iter().map(|&(_, wait)| wait).min();
+    let anything_ready = ready.iter().any(Option::is_some);
+    // How long the call waited: clocks due within it fire.
+    let mut waited = 0;
     if !host_waits.is_empty() {
         // Something is ready already: only look, don't wait.
-        let wait = if ready.is_empty() {
-            earliest.map(|(ns, _)| ns)
-        } else {
-            Some(0)
-        };
-        let fired = poll_host(cx, &host_waits, wait)?;
+        let timeout = if anything_ready { Some(0) } else { earliest };
+        let fired = poll_host(cx, &host_waits, timeout)?;
+        if fired.is_empty() {
+            waited = timeout.unwrap_or(0);
+        }
         for (i, flags) in fired {
             let tag = if flags.contains(PollFlags::OUT) { 2 } else { 1 };
-            ready.push(Event {
+            ready[i] = Some(Event {
                 userdata: list[i].userdata,
                 error: 0,
                 tag,
@@ -235,27 +236,29 @@ pub(crate) fn poll_oneoff(
                 hangup: flags.contains(PollFlags::HUP),
             });
         }
-    } else if ready.is_empty()
-        && let Some((wait, _)) = earliest
-        && wait > 0
-    {
-        cx.ctx.clocks.sleep(Duration::from_nanos(wait));
+    } else if !anything_ready && let Some(wait) = earliest {
+        if wait > 0 {
+            cx.ctx.clocks.sleep(Duration::from_nanos(wait));
+        }
+        waited = wait;
     }
-    if ready.is_empty()
-        && let Some((_, i)) = earliest
-    {
-        ready.push(Event {
-            userdata: list[i].userdata,
-            error: 0,
-            tag: 0,
-            nbytes: 0,
-            hangup: false,
-        });
+    for &(i, wait) in &clocks {
+        if wait <= waited {
+            ready[i] = Some(Event {
+                userdata: list[i].userdata,
+                error: 0,
+                tag: 0,
+                nbytes: 0,
+                hangup: false,
+            });
+        }
     }
-    for (i, ev) in ready.iter().enumerate() {
-        ev.write(&mut cx.mem, events + 32 * i as u32)?;
+    let mut n = 0u32;
+    for ev in ready.iter().flatten() {
+        ev.write(&mut cx.mem, events + 32 * n)?;
+        n += 1;
     }
-    cx.mem.write_u32(nevents, ready.len() as u32)?;
+    cx.mem.write_u32(nevents, n)?;
     Ok(())
 }
 
@@ -303,28 +306,43 @@ fn poll_host(
 
 /// For a read subscription on a regular file, the bytes between the position and the end;
 /// 0 where that is unknown.
-fn readable_bytes(desc: &mut Descriptor, op: Op) -> u64 {
-    use std::io::Seek;
+fn readable_bytes(desc: &Descriptor) -> u64 {
     match desc {
-        Descriptor::File(f) if op == Op::Read => {
+        Descriptor::File(f) => {
             let len = f.file.metadata().map(|m| m.len()).unwrap_or(0);
-            let pos = f.file.stream_position().unwrap_or(len);
-            len.saturating_sub(pos)
+            len.saturating_sub(f.position)
         }
         _ => 0,
     }
 }
 
+/// Whether `fd` is open and of the kind `is`: ENOTSOCK for any other open descriptor, as
+/// under wasmtime (which has no sockets in preview 1).
+fn socket_kind(cx: &Cx, fd: u32, is: fn(&Descriptor) -> bool) -> Result<(), Errno> {
+    if is(&cx.ctx.table.get(fd)?.desc) {
+        Ok(())
+    } else {
+        Err(Errno::Notsock)
+    }
+}
+
+/// A connection, or a listener (which answers ENOTCONN to what only connections do).
+fn is_socket(d: &Descriptor) -> bool {
+    matches!(d, Descriptor::Socket(_) | Descriptor::Listener(_))
+}
+
 pub(crate) fn sock_accept(cx: &mut Cx, fd: u32, flags: u32, out: u32) -> SysResult {
+    let flags = abi::flags(flags, fdflags::ALL)?;
+    socket_kind(cx, fd, |d| matches!(d, Descriptor::Listener(_)))?;
     // Only NONBLOCK may be asked for.
-    if flags & !4 != 0 {
-        return Err(Errno::Inval.into());
+    if flags & !fdflags::NONBLOCK != 0 {
+        return Err(Errno::Inval);
     }
     let Descriptor::Listener(listener) = &entry(cx, fd, Op::Accept)?.desc else {
-        return Err(Errno::Notsock.into());
+        return Err(Errno::Notsock);
     };
     let (stream, _) = listener.accept()?;
-    stream.set_nonblocking(flags & 4 != 0)?;
+    stream.set_nonblocking(flags & fdflags::NONBLOCK != 0)?;
     let new_fd = cx.ctx.table.push(Descriptor::Socket(stream))?;
     cx.mem.write_u32(out, new_fd)?;
     Ok(())
@@ -339,14 +357,17 @@ pub(crate) fn sock_recv(
     ro_datalen: u32,
     ro_flags: u32,
 ) -> SysResult {
-    // RECV_PEEK (1) and RECV_WAITALL (2) are not supported.
+    // RECV_PEEK (1) and RECV_WAITALL (2); neither is supported.
+    abi::flags(ri_flags, 3)?;
+    socket_kind(cx, fd, is_socket)?;
+    entry(cx, fd, Op::Read)?;
     if ri_flags != 0 {
-        return Err(Errno::Notsup.into());
+        return Err(Errno::Notsup);
     }
     let iovs = cx.mem.iovecs(ri_data, ri_data_len)?;
     let mut buf = vec![0u8; total_len(&iovs)];
     let Descriptor::Socket(s) = &mut entry(cx, fd, Op::Read)?.desc else {
-        return Err(Errno::Notsock.into());
+        return Err(Errno::Notconn);
     };
     let n = s.read(&mut buf)?;
     let placed = cx.mem.scatter(&iovs, &buf[..n])?;
@@ -363,10 +384,11 @@ pub(crate) fn sock_send(
     _si_flags: u32,
     so_datalen: u32,
 ) -> SysResult {
+    socket_kind(cx, fd, is_socket)?;
     let iovs = cx.mem.iovecs(si_data, si_data_len)?;
     let data = cx.mem.gather(&iovs)?;
     let Descriptor::Socket(s) = &mut entry(cx, fd, Op::Write)?.desc else {
-        return Err(Errno::Notsock.into());
+        return Err(Errno::Notconn);
     };
     let n = s.write(&data)?;
     cx.mem.write_u32(so_datalen, n as u32)?;
@@ -374,14 +396,17 @@ pub(crate) fn sock_send(
 }
 
 pub(crate) fn sock_shutdown(cx: &mut Cx, fd: u32, how: u32) -> SysResult {
+    // RD (1) and WR (2).
+    let how = abi::flags(how, 3)?;
+    socket_kind(cx, fd, is_socket)?;
     let how = match how {
         1 => Shutdown::Read,
         2 => Shutdown::Write,
         3 => Shutdown::Both,
-        _ => return Err(Errno::Inval.into()),
+        _ => return Err(Errno::Inval),
     };
     let Descriptor::Socket(s) = &entry(cx, fd, Op::Shutdown)?.desc else {
-        return Err(Errno::Notsock.into());
+        return Err(Errno::Notconn);
     };
     s.shutdown(how)?;
     Ok(())

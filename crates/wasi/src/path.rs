@@ -4,7 +4,7 @@
 use cap_fs_ext::{DirExt, FollowSymlinks, OpenOptionsFollowExt, SystemTimeSpec};
 use cap_std::fs::{Dir, OpenOptions};
 
-use crate::abi::{SYMLINK_FOLLOW, fdflags, oflags};
+use crate::abi::{fdflags, flags, follow, oflags};
 use crate::ctx::{DirPerms, WasiCtx};
 use crate::errno::Errno;
 use crate::fs::{SetTime, cap_filestat, set_times, system_time};
@@ -18,22 +18,19 @@ fn dir(ctx: &WasiCtx, fd: u32, op: Op) -> Result<(&Dir, DirPerms), Errno> {
     check(e, op)?;
     match &e.desc {
         Descriptor::Dir(d) => Ok((&d.dir, d.perms)),
-        _ => Err(Errno::Notdir),
+        _ => Err(Errno::Badf),
     }
 }
 
-/// A path argument, copied out of guest memory.
+/// A path argument, copied out of guest memory (an empty path is left to the lookup, which
+/// finds nothing there).
 fn path_arg(cx: &Cx, ptr: u32, len: u32) -> Result<String, Errno> {
-    let path = cx.mem.str(ptr, len)?;
-    if path.is_empty() {
-        return Err(Errno::Noent);
-    }
-    Ok(path.to_string())
+    Ok(cx.mem.str(ptr, len)?.to_string())
 }
 
 pub(crate) fn path_create_directory(cx: &mut Cx, fd: u32, path: u32, path_len: u32) -> SysResult {
-    let path = path_arg(cx, path, path_len)?;
-    dir(cx.ctx, fd, Op::CreateDir)?.0.create_dir(path)?;
+    let (d, _) = dir(cx.ctx, fd, Op::CreateDir)?;
+    d.create_dir(path_arg(cx, path, path_len)?)?;
     Ok(())
 }
 
@@ -45,10 +42,11 @@ pub(crate) fn path_filestat_get(
     path_len: u32,
     out: u32,
 ) -> SysResult {
-    let path = path_arg(cx, path, path_len)?;
+    let follow = follow(flags)?;
     let (d, _) = dir(cx.ctx, fd, Op::StatPath)?;
+    let path = path_arg(cx, path, path_len)?;
     // As in POSIX, a trailing `/` or `/.` resolves a symlink in the last component.
-    let meta = if flags & SYMLINK_FOLLOW != 0 || names_a_directory(&path) {
+    let meta = if follow || names_a_directory(&path) {
         d.metadata(&path)?
     } else {
         d.symlink_metadata(&path)?
@@ -104,10 +102,10 @@ pub(crate) fn path_filestat_set_times(
     mtim: u64,
     fst_flags: u32,
 ) -> SysResult {
-    let path = path_arg(cx, path, path_len)?;
+    let follow = follow(flags)?;
     let (a, m) = set_times(atim, mtim, fst_flags)?;
     let (d, _) = dir(cx.ctx, fd, Op::SetPathTimes)?;
-    set_path_times(d, &path, flags & SYMLINK_FOLLOW != 0, a, m)?;
+    set_path_times(d, &path_arg(cx, path, path_len)?, follow, a, m)?;
     Ok(())
 }
 
@@ -122,14 +120,15 @@ pub(crate) fn path_link(
     new_path: u32,
     new_len: u32,
 ) -> SysResult {
-    // Linking the target of a symlink could reach a file outside the directory.
-    if old_flags & SYMLINK_FOLLOW != 0 {
-        return Err(Errno::Inval.into());
-    }
-    let old_path = path_arg(cx, old_path, old_len)?;
-    let new_path = path_arg(cx, new_path, new_len)?;
+    let follow = follow(old_flags)?;
     let (old_dir, _) = dir(cx.ctx, old_fd, Op::LinkFrom)?;
     let (new_dir, _) = dir(cx.ctx, new_fd, Op::LinkTo)?;
+    let old_path = path_arg(cx, old_path, old_len)?;
+    let new_path = path_arg(cx, new_path, new_len)?;
+    // Linking the target of a symlink could reach a file outside the directory.
+    if follow {
+        return Err(Errno::Inval);
+    }
     old_dir.hard_link(old_path, new_dir, new_path)?;
     Ok(())
 }
@@ -147,76 +146,78 @@ pub(crate) fn path_open(
     fdflags: u32,
     out: u32,
 ) -> SysResult {
+    let follow = follow(dirflags)?;
+    let oflags = flags(oflags, oflags::ALL)?;
+    let fdflags = flags(fdflags, fdflags::ALL)?;
+    if (rights_base | rights_inheriting) & !rights::ALL != 0 {
+        return Err(Errno::Inval);
+    }
     let path = path_arg(cx, path, path_len)?;
-    let oflags = u16::try_from(oflags).map_err(|_| Errno::Inval)?;
-    let fdflags = u16::try_from(fdflags)
-        .ok()
-        .filter(|f| f & !fdflags::ALL == 0)
-        .ok_or(Errno::Inval)?;
-    let follow = dirflags & SYMLINK_FOLLOW != 0;
+    let parent = cx.ctx.table.get(fd)?;
+    match parent.desc {
+        Descriptor::Dir(_) => {}
+        Descriptor::File(_) => return Err(Errno::Notdir),
+        _ => return Err(Errno::Badf),
+    }
+    let create = oflags & oflags::CREAT != 0;
     let exclusive = oflags & oflags::EXCL != 0;
     let truncate = oflags & oflags::TRUNC != 0;
-    // The new descriptor gets the rights asked for, as far as the directory may pass them on.
-    let (d, _) = dir(cx.ctx, fd, Op::Open)?;
-    let existing = match follow {
-        true => d.metadata(&path),
-        false => d.symlink_metadata(&path),
-    };
-    // O_CREAT on a file that exists creates nothing: it is no write to the directory, and a
-    // read-only open of it stays read-only (a read-only preopen allows it).
-    let create = oflags & oflags::CREAT != 0 && (exclusive || existing.is_err());
-    let parent = cx.ctx.table.get(fd)?;
-    let base = rights_base & parent.rights_inheriting;
-    let inheriting = rights_inheriting & parent.rights_inheriting;
-    if rights_base & rights::FILE_WRITE & !parent.rights_inheriting != 0
-        || (create && parent.rights_base & rights::PATH_CREATE_FILE == 0)
-        || (truncate && parent.rights_base & rights::PATH_FILESTAT_SET_SIZE == 0)
-    {
-        return Err(Errno::Notcapable.into());
+    if fdflags & (fdflags::DSYNC | fdflags::RSYNC | fdflags::SYNC) != 0 {
+        return Err(Errno::Notsup);
     }
-    let read = base & (rights::FD_READ | rights::FD_READDIR) != 0;
-    // APPEND asks to write, even with read rights only: refused where writing is.
-    let append = fdflags & fdflags::APPEND != 0;
-    let write = base & rights::FILE_WRITE != 0 || append || truncate || create;
+    if oflags & oflags::DIRECTORY != 0 && (create || exclusive || truncate) {
+        return Err(Errno::Inval);
+    }
+    // Reading and writing are what the rights ask for; creating and truncating write.
+    let read = rights_base & rights::FD_READ != 0;
+    let write = rights_base & rights::FD_WRITE != 0 || create || truncate;
     let op = if write { Op::OpenForWrite } else { Op::Open };
+    check(parent, op)?;
+    // APPEND asks to write: refused where writing is, even with read rights only
+    // (wasmtime opens such a file, and its writes fail later).
+    if fdflags & fdflags::APPEND != 0 {
+        check(parent, Op::OpenForWrite)?;
+    }
+    // Rights the directory no longer passes on (wasmtime has none to check).
+    if (rights_base & rights::FD_WRITE != 0 && parent.rights_inheriting & rights::FD_WRITE == 0)
+        || (create && parent.rights_base & rights::PATH_CREATE_FILE == 0)
+    {
+        return Err(Errno::Notcapable);
+    }
+    let (base, inheriting) = (
+        rights_base & parent.rights_inheriting,
+        rights_inheriting & parent.rights_inheriting,
+    );
     let (d, perms) = dir(cx.ctx, fd, op)?;
 
-    let follow_mode = if follow {
+    // APPEND is not the host's O_APPEND: writes go to the end themselves, so that the guest
+    // can clear the flag and positioned writes stay positioned.
+    let mut opts = OpenOptions::new();
+    opts.read(read || !write).write(write).truncate(truncate);
+    opts.follow(if follow {
         FollowSymlinks::Yes
     } else {
         FollowSymlinks::No
-    };
-    let is_dir = oflags & oflags::DIRECTORY != 0 || (!create && existing.is_ok_and(|m| m.is_dir()));
-    let desc = if is_dir {
-        if write {
-            return Err(Errno::Isdir.into());
-        }
-        let sub = if follow {
-            d.open_dir(&path)?
-        } else {
-            d.open_dir_nofollow(&path)?
-        };
-        Descriptor::Dir(DirDesc::new(sub, perms, None))
+    });
+    if create && exclusive {
+        opts.create_new(true);
     } else {
-        // APPEND is not the host's O_APPEND: writes seek to the end themselves, so that the
-        // guest can clear the flag and positioned writes stay positioned.
-        let mut opts = OpenOptions::new();
-        opts.read(read || !write)
-            .write(write)
-            .truncate(truncate)
-            .follow(follow_mode);
-        if create && exclusive {
-            opts.create_new(true);
-        } else {
-            opts.create(create);
-        }
-        let file = d.open_with(&path, &opts)?;
+        opts.create(create);
+    }
+    let file = d.open_with(&path, &opts)?.into_std();
+    let desc = if file.metadata()?.is_dir() {
+        // Opening a directory for writing already failed (EISDIR), in the host.
+        Descriptor::Dir(DirDesc::new(Dir::from_std_file(file), perms, None))
+    } else if oflags & oflags::DIRECTORY != 0 {
+        return Err(Errno::Notdir);
+    } else {
         Descriptor::File(FileDesc {
-            file: file.into_std(),
+            file,
             read: read || !write,
             write,
             flags: fdflags,
             dir_perms: perms,
+            position: 0,
         })
     };
     let new_fd = cx.ctx.table.push_with_rights(desc, base, inheriting)?;
@@ -234,9 +235,9 @@ pub(crate) fn path_readlink(
     bufused: u32,
 ) -> SysResult {
     use std::os::unix::ffi::OsStrExt;
-    let path = path_arg(cx, path, path_len)?;
     let (d, _) = dir(cx.ctx, fd, Op::Readlink)?;
-    let target = d.read_link_contents(&path)?;
+    // cap-std refuses to read out an absolute target: it would tell the guest a host path.
+    let target = d.read_link(path_arg(cx, path, path_len)?)?;
     let bytes = target.as_os_str().as_bytes();
     let n = bytes.len().min(buf_len as usize);
     cx.mem.write(buf, &bytes[..n])?;
@@ -245,17 +246,22 @@ pub(crate) fn path_readlink(
 }
 
 pub(crate) fn path_remove_directory(cx: &mut Cx, fd: u32, path: u32, path_len: u32) -> SysResult {
+    let (d, _) = dir(cx.ctx, fd, Op::RemoveDir)?;
     let path = path_arg(cx, path, path_len)?;
-    // cap-std refuses `dir/`, which POSIX accepts (and a symlink `link/` stays ENOTDIR).
-    dir(cx.ctx, fd, Op::RemoveDir)?
-        .0
-        .remove_dir(without_trailing_slashes(&path))?;
+    // cap-std refuses `dir/`, which POSIX accepts. `link/` names what the link points to: a
+    // dangling one is ENOENT, otherwise a symlink is not a directory to remove (ENOTDIR).
+    let trimmed = without_trailing_slashes(&path);
+    if trimmed.len() != path.len() && d.symlink_metadata(trimmed)?.is_symlink() {
+        d.metadata(trimmed)?;
+        return Err(Errno::Notdir);
+    }
+    d.remove_dir(trimmed)?;
     Ok(())
 }
 
 pub(crate) fn path_unlink_file(cx: &mut Cx, fd: u32, path: u32, path_len: u32) -> SysResult {
-    let path = path_arg(cx, path, path_len)?;
-    dir(cx.ctx, fd, Op::RemoveFile)?.0.remove_file(path)?;
+    let (d, _) = dir(cx.ctx, fd, Op::RemoveFile)?;
+    d.remove_file(path_arg(cx, path, path_len)?)?;
     Ok(())
 }
 
@@ -268,17 +274,17 @@ pub(crate) fn path_rename(
     new_path: u32,
     new_len: u32,
 ) -> SysResult {
-    let old_path = path_arg(cx, old_path, old_len)?;
-    let new_path = path_arg(cx, new_path, new_len)?;
     let (old_dir, _) = dir(cx.ctx, fd, Op::RenameFrom)?;
     let (new_dir, _) = dir(cx.ctx, new_fd, Op::RenameTo)?;
+    let old_path = path_arg(cx, old_path, old_len)?;
+    let new_path = path_arg(cx, new_path, new_len)?;
     // A trailing slash on either side says "directory": renaming a file so is ENOTDIR.
     if (names_a_directory(&old_path) || names_a_directory(&new_path))
         && !old_dir
             .symlink_metadata(without_trailing_slashes(&old_path))?
             .is_dir()
     {
-        return Err(Errno::Notdir.into());
+        return Err(Errno::Notdir);
     }
     old_dir.rename(old_path, new_dir, new_path)?;
     Ok(())
@@ -294,8 +300,8 @@ pub(crate) fn path_symlink(
 ) -> SysResult {
     // The target is stored, not resolved; following the link later is confined like any
     // path. cap-std refuses an absolute target.
+    let (d, _) = dir(cx.ctx, fd, Op::Symlink)?;
     let target = path_arg(cx, old_path, old_len)?;
-    let link = path_arg(cx, new_path, new_len)?;
-    dir(cx.ctx, fd, Op::Symlink)?.0.symlink(target, link)?;
+    d.symlink(target, path_arg(cx, new_path, new_len)?)?;
     Ok(())
 }

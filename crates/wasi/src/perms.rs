@@ -1,12 +1,18 @@
 //! The one place that decides whether an operation on a descriptor is allowed: by what the
 //! descriptor is, how it was opened, the perms of the preopen it came from, and the rights the
 //! guest still holds on it.
+//!
+//! The errno for an operation a descriptor cannot do at all is the one wasmtime gives (EBADF
+//! for most, ESPIPE for seeking a stream, ENOTSOCK for socket calls, ...), so that programs
+//! tested against wasmtime see the same answers. Rights come on top: wasmtime ignores them,
+//! WVM enforces the ones a guest gave up (by asking for fewer in `path_open`, or with
+//! `fd_fdstat_set_rights`) with ENOTCAPABLE, as WASI says.
 
 use crate::ctx::DirPerms;
 use crate::errno::Errno;
-use crate::table::{Descriptor, Entry, Stream};
+use crate::table::{Descriptor, Entry};
 
-/// WASI rights bits and the default rights of each kind of descriptor.
+/// WASI rights bits and the rights each kind of descriptor starts with.
 pub(crate) mod rights {
     use super::*;
 
@@ -40,10 +46,29 @@ pub(crate) mod rights {
     pub(crate) const POLL_FD_READWRITE: u64 = 1 << 27;
     pub(crate) const SOCK_SHUTDOWN: u64 = 1 << 28;
     pub(crate) const SOCK_ACCEPT: u64 = 1 << 29;
+    /// Every right WASI defines; any other bit is EINVAL.
     pub(crate) const ALL: u64 = (1 << 30) - 1;
 
-    /// Rights that make sense on an open file.
-    const FILE: u64 = FD_DATASYNC
+    /// A preopened directory's rights, as wasmtime reports them (and programs pass back).
+    pub(crate) const PREOPEN: u64 = PATH_CREATE_DIRECTORY
+        | PATH_CREATE_FILE
+        | PATH_LINK_SOURCE
+        | PATH_LINK_TARGET
+        | PATH_OPEN
+        | FD_READDIR
+        | PATH_READLINK
+        | PATH_RENAME_SOURCE
+        | PATH_RENAME_TARGET
+        | PATH_SYMLINK
+        | PATH_REMOVE_DIRECTORY
+        | PATH_UNLINK_FILE
+        | PATH_FILESTAT_GET
+        | PATH_FILESTAT_SET_TIMES
+        | FD_FILESTAT_GET
+        | FD_FILESTAT_SET_TIMES;
+    /// What a preopen passes on to what is opened beneath it.
+    pub(crate) const PREOPEN_INHERITING: u64 = PREOPEN
+        | FD_DATASYNC
         | FD_READ
         | FD_SEEK
         | FD_FDSTAT_SET_FLAGS
@@ -56,55 +81,48 @@ pub(crate) mod rights {
         | FD_FILESTAT_SET_SIZE
         | FD_FILESTAT_SET_TIMES
         | POLL_FD_READWRITE;
-    /// The rights that writing to a file takes.
-    pub(crate) const FILE_WRITE: u64 = FD_DATASYNC | FD_WRITE | FD_ALLOCATE | FD_FILESTAT_SET_SIZE;
-    /// Rights that make sense on a directory.
-    const DIR: u64 = FD_FDSTAT_SET_FLAGS
-        | FD_SYNC
-        | FD_DATASYNC
-        | FD_ADVISE
-        | PATH_CREATE_DIRECTORY
-        | PATH_CREATE_FILE
-        | PATH_LINK_SOURCE
-        | PATH_LINK_TARGET
-        | PATH_OPEN
-        | FD_READDIR
-        | PATH_READLINK
-        | PATH_RENAME_SOURCE
-        | PATH_RENAME_TARGET
-        | PATH_FILESTAT_GET
-        | PATH_FILESTAT_SET_SIZE
-        | PATH_FILESTAT_SET_TIMES
-        | FD_FILESTAT_GET
-        | FD_FILESTAT_SET_TIMES
-        | PATH_SYMLINK
-        | PATH_REMOVE_DIRECTORY
-        | PATH_UNLINK_FILE;
-    const STREAM: u64 =
-        FD_READ | FD_WRITE | FD_FDSTAT_SET_FLAGS | FD_FILESTAT_GET | POLL_FD_READWRITE;
 
-    /// (base, inheriting) rights a new descriptor starts with. Directories report every
-    /// right as inheritable, so that wasi-libc asks for write access when the guest wants it;
-    /// a read-only preopen then refuses the open itself (EPERM), as a read-only mount would.
-    pub(crate) fn of(desc: &Descriptor) -> (u64, u64) {
+    /// A file's rights before any are given up: all but reading or writing where it was not
+    /// opened for them (as wasmtime reports them).
+    pub(crate) fn file(read: bool, write: bool) -> u64 {
+        let mut r = ALL;
+        if !read {
+            r &= !(FD_READ | FD_READDIR);
+        }
+        if !write {
+            r &= !FD_WRITE;
+        }
+        r
+    }
+
+    /// A directory's rights before any are given up: all but those only files have.
+    pub(crate) const DIR: u64 =
+        ALL & !(FD_SEEK | FD_WRITE | FD_FILESTAT_SET_SIZE | PATH_FILESTAT_SET_SIZE);
+
+    /// (base, inheriting) rights a new descriptor starts with: what `path_open` then narrows
+    /// to what was asked for. Directories opened beneath a preopen may pass on every right,
+    /// writing included (wasmtime's report leaves writing out there, which would make a file
+    /// opened beneath them with wasi-libc's `openat` read-only).
+    pub(crate) fn initial(desc: &Descriptor) -> (u64, u64) {
         match desc {
-            Descriptor::Stream(_) => (STREAM, 0),
-            Descriptor::File(f) => {
-                let mut base = FILE;
-                if !f.read {
-                    base &= !FD_READ;
-                }
-                if !f.write {
-                    base &= !FILE_WRITE;
-                }
-                (base, 0)
-            }
+            Descriptor::Stream(s) if s.is_input() => (FD_READ, FD_READ),
+            Descriptor::Stream(_) => (FD_WRITE, FD_WRITE),
+            Descriptor::File(f) => (file(f.read, f.write), file(f.read, f.write)),
+            Descriptor::Dir(d) if d.preopen.is_some() => (PREOPEN, PREOPEN_INHERITING),
             Descriptor::Dir(_) => (DIR, ALL),
             Descriptor::Listener(_) => (
                 SOCK_ACCEPT | POLL_FD_READWRITE | FD_FILESTAT_GET | FD_FDSTAT_SET_FLAGS,
                 0,
             ),
-            Descriptor::Socket(_) => (STREAM | SOCK_SHUTDOWN, 0),
+            Descriptor::Socket(_) => (
+                FD_READ
+                    | FD_WRITE
+                    | FD_FDSTAT_SET_FLAGS
+                    | FD_FILESTAT_GET
+                    | POLL_FD_READWRITE
+                    | SOCK_SHUTDOWN,
+                0,
+            ),
         }
     }
 }
@@ -113,14 +131,20 @@ pub(crate) mod rights {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Op {
     Read,
+    /// `fd_pread`.
+    ReadAt,
     Write,
+    /// `fd_pwrite`.
+    WriteAt,
     Seek,
     Tell,
     Stat,
     SetFlags,
+    SetRights,
     SetSize,
     SetTimes,
     Sync,
+    Datasync,
     Advise,
     Allocate,
     ReadDir,
@@ -150,19 +174,23 @@ pub(crate) enum Op {
 }
 
 impl Op {
-    /// The right the guest must hold for `self`.
+    /// The rights of which the guest must hold one for `self`.
     fn right(self) -> u64 {
         use rights::*;
         match self {
-            Op::Read => FD_READ,
-            Op::Write => FD_WRITE,
+            Op::Read | Op::ReadAt => FD_READ,
+            Op::Write | Op::WriteAt => FD_WRITE,
             Op::Seek => FD_SEEK,
             Op::Tell => FD_TELL,
             Op::Stat => FD_FILESTAT_GET,
             Op::SetFlags => FD_FDSTAT_SET_FLAGS,
+            Op::SetRights => 0,
             Op::SetSize => FD_FILESTAT_SET_SIZE,
             Op::SetTimes => FD_FILESTAT_SET_TIMES,
             Op::Sync => FD_SYNC,
+            // fdatasync does less than fsync: either right allows it (wasi-libc asks for
+            // FD_SYNC but not FD_DATASYNC when it opens a file read-only).
+            Op::Datasync => FD_DATASYNC | FD_SYNC,
             Op::Advise => FD_ADVISE,
             Op::Allocate => FD_ALLOCATE,
             Op::ReadDir => FD_READDIR,
@@ -181,6 +209,26 @@ impl Op {
             Op::Accept => SOCK_ACCEPT,
             Op::Shutdown => SOCK_SHUTDOWN,
         }
+    }
+
+    /// Whether `self` names a path beneath a directory.
+    fn is_path(self) -> bool {
+        matches!(
+            self,
+            Op::Open
+                | Op::StatPath
+                | Op::Readlink
+                | Op::OpenForWrite
+                | Op::CreateDir
+                | Op::RemoveFile
+                | Op::RemoveDir
+                | Op::RenameFrom
+                | Op::RenameTo
+                | Op::LinkFrom
+                | Op::LinkTo
+                | Op::Symlink
+                | Op::SetPathTimes
+        )
     }
 
     /// Whether `self` changes a directory's contents or metadata.
@@ -202,31 +250,29 @@ impl Op {
     }
 }
 
-/// Allows `op` on `entry`, or says which errno the guest gets.
-pub(crate) fn check(entry: &Entry, op: Op) -> Result<(), Errno> {
-    let allowed_by_kind = match &entry.desc {
+/// Whether the kind of descriptor `desc` is, and the way it was opened, allow `op`.
+fn allowed_by_kind(desc: &Descriptor, op: Op) -> Result<(), Errno> {
+    match desc {
         Descriptor::Stream(s) => match op {
-            Op::Read => match s {
-                Stream::Null | Stream::Reader(_) | Stream::HostStdin => Ok(()),
-                _ => Err(Errno::Badf),
-            },
-            Op::Write => match s {
-                Stream::Null | Stream::Writer(_) | Stream::HostStdout | Stream::HostStderr => {
-                    Ok(())
-                }
-                _ => Err(Errno::Badf),
-            },
+            Op::Read if s.is_input() => Ok(()),
+            Op::Write if !s.is_input() => Ok(()),
+            Op::ReadAt if s.is_input() => Err(Errno::Spipe),
+            Op::WriteAt if !s.is_input() => Err(Errno::Spipe),
             Op::Seek | Op::Tell => Err(Errno::Spipe),
-            Op::Stat | Op::SetFlags | Op::Sync | Op::Advise => Ok(()),
+            Op::Stat => Ok(()),
             Op::Accept | Op::Shutdown => Err(Errno::Notsock),
             _ => Err(Errno::Badf),
         },
         Descriptor::File(f) => match op {
-            Op::Read if !f.read => Err(Errno::Badf),
-            Op::Write | Op::SetSize | Op::Allocate if !f.write => Err(Errno::Badf),
-            Op::SetTimes if f.dir_perms == DirPerms::ReadOnly => Err(Errno::Perm),
+            Op::Read | Op::ReadAt if !f.read => Err(Errno::Badf),
+            Op::Write | Op::WriteAt | Op::Allocate if !f.write => Err(Errno::Badf),
+            Op::SetSize | Op::SetTimes if f.dir_perms == DirPerms::ReadOnly => Err(Errno::Perm),
+            // What ftruncate says of a descriptor not open for writing.
+            Op::SetSize if !f.write => Err(Errno::Inval),
             Op::Read
+            | Op::ReadAt
             | Op::Write
+            | Op::WriteAt
             | Op::SetSize
             | Op::Allocate
             | Op::SetTimes
@@ -234,32 +280,43 @@ pub(crate) fn check(entry: &Entry, op: Op) -> Result<(), Errno> {
             | Op::Tell
             | Op::Stat
             | Op::SetFlags
+            | Op::SetRights
             | Op::Sync
+            | Op::Datasync
             | Op::Advise => Ok(()),
             Op::Accept | Op::Shutdown => Err(Errno::Notsock),
-            _ => Err(Errno::Notdir),
+            _ => Err(Errno::Badf),
         },
         Descriptor::Dir(d) => match op {
-            Op::Read => Err(Errno::Isdir),
-            Op::Write | Op::SetSize | Op::Allocate | Op::Seek | Op::Tell => Err(Errno::Badf),
             Op::Accept | Op::Shutdown => Err(Errno::Notsock),
             _ if op.modifies_dir() && d.perms == DirPerms::ReadOnly => Err(Errno::Perm),
-            _ => Ok(()),
+            Op::Stat | Op::SetTimes | Op::SetRights | Op::ReadDir => Ok(()),
+            _ if op.is_path() => Ok(()),
+            _ => Err(Errno::Badf),
         },
         Descriptor::Listener(_) => match op {
-            Op::Accept | Op::Stat | Op::SetFlags => Ok(()),
+            Op::Accept | Op::Stat | Op::SetFlags | Op::SetRights => Ok(()),
             Op::Read | Op::Write | Op::Shutdown => Err(Errno::Notconn),
             _ => Err(Errno::Badf),
         },
         Descriptor::Socket(_) => match op {
-            Op::Read | Op::Write | Op::Shutdown | Op::Stat | Op::SetFlags => Ok(()),
-            Op::Seek | Op::Tell => Err(Errno::Spipe),
+            Op::Read | Op::Write | Op::Shutdown | Op::Stat | Op::SetFlags | Op::SetRights => Ok(()),
+            Op::ReadAt | Op::WriteAt | Op::Seek | Op::Tell => Err(Errno::Spipe),
             Op::Accept => Err(Errno::Inval),
             _ => Err(Errno::Badf),
         },
-    };
-    allowed_by_kind?;
-    if entry.rights_base & op.right() == 0 {
+    }
+}
+
+/// Allows `op` on `entry`, or says which errno the guest gets: first what the descriptor is
+/// and how it was opened decide, then the rights the guest gave up.
+pub(crate) fn check(entry: &Entry, op: Op) -> Result<(), Errno> {
+    allowed_by_kind(&entry.desc, op)?;
+    // A right the descriptor never started with is not the guest's to give up: the kind
+    // decided above (stdout holds only FD_WRITE, yet fd_filestat_get works on it).
+    let right = op.right();
+    let started_with = rights::initial(&entry.desc).0;
+    if started_with & right != 0 && entry.rights_base & right == 0 {
         return Err(Errno::Notcapable);
     }
     Ok(())
@@ -268,12 +325,12 @@ pub(crate) fn check(entry: &Entry, op: Op) -> Result<(), Errno> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::table::{DirDesc, FileDesc};
+    use crate::table::{DirDesc, FileDesc, Stream};
     use cap_std::ambient_authority;
     use cap_std::fs::Dir;
 
     fn entry(desc: Descriptor) -> Entry {
-        let (rights_base, rights_inheriting) = rights::of(&desc);
+        let (rights_base, rights_inheriting) = rights::initial(&desc);
         Entry {
             desc,
             rights_base,
@@ -281,9 +338,10 @@ mod tests {
         }
     }
 
-    fn dir(perms: DirPerms) -> Entry {
+    fn dir(perms: DirPerms, preopen: bool) -> Entry {
         let dir = Dir::open_ambient_dir(std::env::temp_dir(), ambient_authority()).unwrap();
-        entry(Descriptor::Dir(DirDesc::new(dir, perms, None)))
+        let name = preopen.then(|| "/tmp".to_string());
+        entry(Descriptor::Dir(DirDesc::new(dir, perms, name)))
     }
 
     fn file(read: bool, write: bool, dir_perms: DirPerms) -> Entry {
@@ -294,6 +352,7 @@ mod tests {
             write,
             flags: 0,
             dir_perms,
+            position: 0,
         }))
     }
 
@@ -313,24 +372,28 @@ mod tests {
 
     #[test]
     fn read_only_directory_refuses_every_change() {
-        let ro = dir(DirPerms::ReadOnly);
-        let rw = dir(DirPerms::ReadWrite);
-        for op in DIR_CHANGES {
-            assert_eq!(check(&ro, op), Err(Errno::Perm), "{op:?}");
-            assert_eq!(check(&rw, op), Ok(()), "{op:?}");
+        for preopen in [true, false] {
+            let ro = dir(DirPerms::ReadOnly, preopen);
+            let rw = dir(DirPerms::ReadWrite, preopen);
+            for op in DIR_CHANGES {
+                assert_eq!(check(&ro, op), Err(Errno::Perm), "{op:?}");
+                assert_eq!(check(&rw, op), Ok(()), "{op:?}");
+            }
+            for op in [Op::Open, Op::StatPath, Op::Readlink, Op::ReadDir, Op::Stat] {
+                assert_eq!(check(&ro, op), Ok(()), "{op:?}");
+            }
+            // What a directory cannot do at all is EBADF, as under wasmtime.
+            for op in [
+                Op::Read,
+                Op::Write,
+                Op::Seek,
+                Op::Sync,
+                Op::Advise,
+                Op::SetFlags,
+            ] {
+                assert_eq!(check(&rw, op), Err(Errno::Badf), "{op:?}");
+            }
         }
-        for op in [
-            Op::Open,
-            Op::StatPath,
-            Op::Readlink,
-            Op::ReadDir,
-            Op::Stat,
-            Op::Sync,
-        ] {
-            assert_eq!(check(&ro, op), Ok(()), "{op:?}");
-        }
-        assert_eq!(check(&rw, Op::Read), Err(Errno::Isdir));
-        assert_eq!(check(&rw, Op::Write), Err(Errno::Badf));
     }
 
     #[test]
@@ -338,13 +401,15 @@ mod tests {
         let ro_file = file(true, false, DirPerms::ReadWrite);
         assert_eq!(check(&ro_file, Op::Read), Ok(()));
         assert_eq!(check(&ro_file, Op::Write), Err(Errno::Badf));
-        assert_eq!(check(&ro_file, Op::SetSize), Err(Errno::Badf));
+        assert_eq!(check(&ro_file, Op::SetSize), Err(Errno::Inval));
         assert_eq!(check(&ro_file, Op::SetTimes), Ok(()));
-        assert_eq!(check(&ro_file, Op::CreateDir), Err(Errno::Notdir));
+        assert_eq!(check(&ro_file, Op::CreateDir), Err(Errno::Badf));
         let from_ro_dir = file(true, false, DirPerms::ReadOnly);
         assert_eq!(check(&from_ro_dir, Op::SetTimes), Err(Errno::Perm));
+        assert_eq!(check(&from_ro_dir, Op::SetSize), Err(Errno::Perm));
         let wo_file = file(false, true, DirPerms::ReadWrite);
         assert_eq!(check(&wo_file, Op::Read), Err(Errno::Badf));
+        assert_eq!(check(&wo_file, Op::ReadAt), Err(Errno::Badf));
         assert_eq!(check(&wo_file, Op::Write), Ok(()));
     }
 
@@ -369,7 +434,7 @@ mod tests {
             (Op::LinkFrom, PATH_LINK_SOURCE),
             (Op::LinkTo, PATH_LINK_TARGET),
         ] {
-            let mut d = dir(DirPerms::ReadWrite);
+            let mut d = dir(DirPerms::ReadWrite, true);
             assert_eq!(check(&d, op), Ok(()), "{op:?}");
             d.rights_base &= !right;
             assert_eq!(check(&d, op), Err(Errno::Notcapable), "{op:?}");
@@ -377,10 +442,18 @@ mod tests {
     }
 
     #[test]
-    fn streams_cannot_seek() {
+    fn streams_cannot_seek_and_report_only_their_direction() {
         let out = entry(Descriptor::Stream(Stream::HostStdout));
+        assert_eq!(out.rights_base, rights::FD_WRITE);
         assert_eq!(check(&out, Op::Write), Ok(()));
         assert_eq!(check(&out, Op::Read), Err(Errno::Badf));
         assert_eq!(check(&out, Op::Seek), Err(Errno::Spipe));
+        assert_eq!(check(&out, Op::WriteAt), Err(Errno::Spipe));
+        // Not among its rights, yet allowed: the kind decides.
+        assert_eq!(check(&out, Op::Stat), Ok(()));
+        let input = entry(Descriptor::Stream(Stream::NullIn));
+        assert_eq!(check(&input, Op::Read), Ok(()));
+        assert_eq!(check(&input, Op::Write), Err(Errno::Badf));
+        assert_eq!(check(&input, Op::ReadAt), Err(Errno::Spipe));
     }
 }

@@ -1,6 +1,6 @@
 //! The descriptor table: what each guest file descriptor stands for on the host.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 
@@ -12,13 +12,22 @@ use crate::perms::rights;
 
 /// A standard stream.
 pub(crate) enum Stream {
-    /// Nothing: reads see end of file, writes are discarded.
-    Null,
+    /// An input with nothing in it: reads see end of file.
+    NullIn,
+    /// An output that discards what is written.
+    NullOut,
     Reader(Box<dyn Read + Send>),
     Writer(Box<dyn Write + Send>),
     HostStdin,
     HostStdout,
     HostStderr,
+}
+
+impl Stream {
+    /// Whether this is the guest's input (stdin) rather than an output.
+    pub(crate) fn is_input(&self) -> bool {
+        matches!(self, Stream::NullIn | Stream::Reader(_) | Stream::HostStdin)
+    }
 }
 
 /// An open directory: a preopen, or one opened beneath a preopen (it inherits the perms).
@@ -51,10 +60,13 @@ pub(crate) struct FileDesc {
     pub(crate) file: std::fs::File,
     pub(crate) read: bool,
     pub(crate) write: bool,
-    /// The WASI `fdflags` (append, dsync, nonblock, rsync, sync).
+    /// The WASI `fdflags` the guest can set and read back: append and nonblock.
     pub(crate) flags: u16,
     /// The perms of the directory it was opened from: metadata changes need ReadWrite.
     pub(crate) dir_perms: DirPerms,
+    /// Where `fd_read` and `fd_write` go next. The host's file offset is not used: like
+    /// wasmtime, WVM reads and writes at this position, which may be anywhere a u64 reaches.
+    pub(crate) position: u64,
 }
 
 pub(crate) enum Descriptor {
@@ -76,19 +88,24 @@ pub(crate) struct Entry {
 /// At most this many open descriptors per guest, so a guest can't exhaust the host's.
 const MAX_FDS: usize = 1024;
 
+/// Descriptor numbers are given out as wasmtime does, so that programs see the same numbers
+/// under both: a number closed earlier is reused (the highest such first), otherwise the number
+/// after the highest in use.
 #[derive(Default)]
 pub(crate) struct FdTable {
     map: BTreeMap<u32, Entry>,
+    /// Numbers closed (or renumbered away) and not yet reused.
+    free: BTreeSet<u32>,
 }
 
 impl FdTable {
-    /// Adds `desc` under the lowest free number, with the default rights of its kind.
+    /// Adds `desc` with the rights a new descriptor of its kind starts with.
     pub(crate) fn push(&mut self, desc: Descriptor) -> Result<u32, Errno> {
         self.push_with_rights(desc, u64::MAX, u64::MAX)
     }
 
     /// Adds `desc` with at most the rights `base` and `inheriting` (never more than its kind
-    /// allows).
+    /// starts with).
     pub(crate) fn push_with_rights(
         &mut self,
         desc: Descriptor,
@@ -98,14 +115,14 @@ impl FdTable {
         if self.map.len() >= MAX_FDS {
             return Err(Errno::Mfile);
         }
-        let mut fd = 0;
-        for &used in self.map.keys() {
-            if used != fd {
-                break;
-            }
-            fd += 1;
-        }
-        let (kind_base, kind_inheriting) = rights::of(&desc);
+        let fd = match self.free.pop_last() {
+            Some(fd) => fd,
+            None => match self.map.last_key_value() {
+                Some((&last, _)) => last.checked_add(1).ok_or(Errno::Mfile)?,
+                None => 0,
+            },
+        };
+        let (kind_base, kind_inheriting) = rights::initial(&desc);
         self.map.insert(
             fd,
             Entry {
@@ -126,14 +143,21 @@ impl FdTable {
     }
 
     pub(crate) fn remove(&mut self, fd: u32) -> Result<Entry, Errno> {
-        self.map.remove(&fd).ok_or(Errno::Badf)
+        let entry = self.map.remove(&fd).ok_or(Errno::Badf)?;
+        self.free.insert(fd);
+        Ok(entry)
     }
 
-    /// Moves `from` to `to`, closing what `to` was.
+    /// Moves `from` to `to`, closing what `to` was. Both must be open.
     pub(crate) fn renumber(&mut self, from: u32, to: u32) -> Result<(), Errno> {
         self.get(to)?;
+        self.get(from)?;
+        if from == to {
+            return Ok(());
+        }
         let entry = self.remove(from)?;
         self.map.insert(to, entry);
+        self.free.remove(&to);
         Ok(())
     }
 }
@@ -142,27 +166,46 @@ impl FdTable {
 mod tests {
     use super::*;
 
+    fn null() -> Descriptor {
+        Descriptor::Stream(Stream::NullOut)
+    }
+
     #[test]
-    fn lowest_free_number_and_renumber() {
+    fn numbers_are_reused_highest_first_then_counted_up() {
         let mut t = FdTable::default();
-        for want in 0..3 {
-            assert_eq!(t.push(Descriptor::Stream(Stream::Null)), Ok(want));
+        for want in 0..6 {
+            assert_eq!(t.push(null()), Ok(want));
         }
         t.remove(1).unwrap();
-        assert_eq!(t.push(Descriptor::Stream(Stream::Null)), Ok(1));
+        t.remove(3).unwrap();
+        assert_eq!(t.push(null()), Ok(3));
+        assert_eq!(t.push(null()), Ok(1));
+        assert_eq!(t.push(null()), Ok(6));
+        assert_eq!(t.remove(9).err(), Some(Errno::Badf));
+    }
+
+    #[test]
+    fn renumber_needs_both_open_and_frees_the_source() {
+        let mut t = FdTable::default();
+        for _ in 0..3 {
+            t.push(null()).unwrap();
+        }
         assert_eq!(t.renumber(2, 7), Err(Errno::Badf));
+        assert_eq!(t.renumber(7, 2), Err(Errno::Badf));
+        t.renumber(1, 1).unwrap();
+        assert!(t.get(1).is_ok());
         t.renumber(2, 0).unwrap();
         assert!(t.get(2).is_err());
         assert!(t.get(0).is_ok());
-        assert_eq!(t.remove(9).err(), Some(Errno::Badf));
+        assert_eq!(t.push(null()), Ok(2));
     }
 
     #[test]
     fn descriptor_count_is_bounded() {
         let mut t = FdTable::default();
         for _ in 0..MAX_FDS {
-            t.push(Descriptor::Stream(Stream::Null)).unwrap();
+            t.push(null()).unwrap();
         }
-        assert_eq!(t.push(Descriptor::Stream(Stream::Null)), Err(Errno::Mfile));
+        assert_eq!(t.push(null()), Err(Errno::Mfile));
     }
 }

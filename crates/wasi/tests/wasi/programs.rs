@@ -103,6 +103,31 @@ fn copy_without_a_preopen_sees_no_files() {
     );
 }
 
+/// Issue 17: Rust's std and other runtimes' test suites reopen their preopen with
+/// `path_open(3, 0, ".", O_DIRECTORY, the preopen's own rights)`. The preopen's rights include
+/// FD_DATASYNC, which WVM once read as a request to write, answering EISDIR; wasmtime (and now
+/// WVM) gives a directory descriptor that can list and create entries.
+#[test]
+fn reopening_the_preopen_with_its_own_rights_gives_a_usable_directory() {
+    let dir = tempdir();
+    std::fs::write(dir.path().join("seen.txt"), "").unwrap();
+    let out = Wasi::new("reopen_preopen.wasm")
+        .dir(dir.path(), "/data", DirPerms::ReadWrite)
+        .run(&c_program("reopen_preopen"));
+    out.assert_success();
+    assert_eq!(
+        out.stdout(),
+        "reopened as fd 4, a directory\n\
+         listed it: seen.txt is there\n\
+         created made.txt (5 bytes) and made_dir beneath it\n"
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("made.txt")).unwrap(),
+        b"made\n"
+    );
+    assert!(dir.path().join("made_dir").is_dir());
+}
+
 #[test]
 fn fs_operations() {
     let dir = tempdir();
