@@ -7,6 +7,7 @@
 //! `CARGO_TARGET_TMPDIR` (again only when a source is newer than its `.wasm`).
 
 mod abi;
+mod differential;
 mod hostile;
 mod poll;
 mod programs;
@@ -62,7 +63,7 @@ fn compiled() -> &'static HashMap<String, PathBuf> {
     })
 }
 
-fn is_stale(src: &Path, wasm: &Path) -> bool {
+pub fn is_stale(src: &Path, wasm: &Path) -> bool {
     let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
     match (modified(src), modified(wasm)) {
         (Some(s), Some(w)) => s > w,
@@ -71,6 +72,11 @@ fn is_stale(src: &Path, wasm: &Path) -> bool {
 }
 
 fn compile(src: &Path, wasm: &Path) {
+    compile_with(src, wasm, &[]);
+}
+
+/// Compiles the C program `src` to `wasm` with clang for wasm32-wasi, adding `flags`.
+pub fn compile_with(src: &Path, wasm: &Path, flags: &[&str]) {
     // Write beside the target and rename, so an interrupted run never leaves half a module.
     let tmp = wasm.with_extension("wasm.tmp");
     let out = Command::new("clang")
@@ -82,6 +88,7 @@ fn compile(src: &Path, wasm: &Path) {
             "-Wextra",
             "-Werror",
         ])
+        .args(flags)
         .arg(src)
         .arg("-o")
         .arg(&tmp)
@@ -327,7 +334,7 @@ impl Session {
 
 /// Runs `f`, turning a panic (a host bug: guest input must never panic the host) into a test
 /// failure that says so.
-fn no_panic<R>(what: &str, f: impl FnOnce() -> R) -> R {
+pub fn no_panic<R>(what: &str, f: impl FnOnce() -> R) -> R {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
         Ok(r) => r,
         Err(p) => {
