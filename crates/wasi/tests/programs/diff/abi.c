@@ -93,22 +93,10 @@ static uint16_t pstat(uint32_t fd, uint32_t flags, const char *path, filestat_t 
     return __wasi_path_filestat_get(fd, flags, path, st);
 }
 static subscription_t clock_sub(uint64_t userdata, uint32_t id, uint64_t timeout, int abstime) {
-    subscription_t s;
-    memset(&s, 0, sizeof s);
-    s.userdata = userdata;
-    s.u.tag = __WASI_EVENTTYPE_CLOCK;
-    s.u.u.clock.id = id;
-    s.u.u.clock.timeout = timeout;
-    s.u.u.clock.flags = abstime ? 1 : 0;
-    return s;
+    return clock_subscription(userdata, id, timeout, abstime);
 }
 static subscription_t fd_sub(uint64_t userdata, uint8_t tag, uint32_t fd) {
-    subscription_t s;
-    memset(&s, 0, sizeof s);
-    s.userdata = userdata;
-    s.u.tag = tag;
-    s.u.u.fd_read.file_descriptor = fd;
-    return s;
+    return fd_subscription(userdata, tag, fd);
 }
 static uint16_t poll(const subscription_t *s, __wasi_event_t *ev, uint32_t n, uint32_t *got) {
     return __wasi_poll_oneoff((const __wasi_subscription_t *)s, ev, n, (__wasi_size_t *)got);

@@ -82,6 +82,66 @@ static inline const char *filestat_str(const __wasi_filestat_t *st) {
     return buf;
 }
 
+// `KEY = ERRNO entries: NAME...`: the names in an fd_readdir buffer of `used` bytes, sorted, so
+// that the host's directory order does not matter.
+static inline void print_dirents(const char *k, __wasi_errno_t e, const uint8_t *b,
+                                 __wasi_size_t used) {
+    static char names[64][64];
+    int n = 0;
+    size_t at = 0;
+    while (e == 0 && at + sizeof(__wasi_dirent_t) <= used && n < 64) {
+        __wasi_dirent_t d;
+        memcpy(&d, b + at, sizeof d);
+        at += sizeof d;
+        size_t len = d.d_namlen < 63 ? d.d_namlen : 63;
+        if (at + len > used)
+            len = used - at;
+        memcpy(names[n], b + at, len);
+        names[n][len] = 0;
+        at += d.d_namlen;
+        n++;
+    }
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n; j++)
+            if (strcmp(names[i], names[j]) > 0) {
+                char t[64];
+                strcpy(t, names[i]);
+                strcpy(names[i], names[j]);
+                strcpy(names[j], t);
+            }
+    static char list[64 * 65];
+    list[0] = 0;
+    for (int i = 0; i < n; i++) {
+        strcat(list, " ");
+        strcat(list, names[i]);
+    }
+    report(k, e, "entries:%s", list);
+}
+
+// A poll_oneoff subscription to a clock (relative, or absolute if `abstime`).
+static inline __wasi_subscription_t clock_subscription(uint64_t userdata, __wasi_clockid_t id,
+                                                       uint64_t timeout, int abstime) {
+    __wasi_subscription_t s;
+    memset(&s, 0, sizeof s);
+    s.userdata = userdata;
+    s.u.tag = __WASI_EVENTTYPE_CLOCK;
+    s.u.u.clock.id = id;
+    s.u.u.clock.timeout = timeout;
+    s.u.u.clock.flags = abstime ? __WASI_SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME : 0;
+    return s;
+}
+
+// A poll_oneoff subscription to a descriptor (`tag`: FD_READ or FD_WRITE).
+static inline __wasi_subscription_t fd_subscription(uint64_t userdata, __wasi_eventtype_t tag,
+                                                    __wasi_fd_t fd) {
+    __wasi_subscription_t s;
+    memset(&s, 0, sizeof s);
+    s.userdata = userdata;
+    s.u.tag = tag;
+    s.u.u.fd_read.file_descriptor = fd;
+    return s;
+}
+
 // Every right WASI defines.
 #define R_ALL ((__wasi_rights_t)0x3fffffff)
 #define R_READ ((__wasi_rights_t)(__WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_READDIR))

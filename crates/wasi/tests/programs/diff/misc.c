@@ -9,25 +9,24 @@
 static char buf[1024];
 static char *ptrs[32];
 
-static void args_and_environ(void) {
+// `what_sizes_get` then `what_get` (args or environ), and each string where it landed.
+static void strings(const char *what, __wasi_errno_t (*sizes_get)(__wasi_size_t *, __wasi_size_t *),
+                    __wasi_errno_t (*get)(uint8_t **, uint8_t *)) {
     __wasi_size_t count = 0, size = 0;
-    __wasi_errno_t e = __wasi_args_sizes_get(&count, &size);
-    report("args_sizes_get", e, "count=%u size=%u", count, size);
+    __wasi_errno_t e = sizes_get(&count, &size);
+    report(key("%s_sizes_get", what), e, "count=%lu size=%lu", (unsigned long)count,
+           (unsigned long)size);
     memset(buf, 0x55, sizeof buf);
-    e = __wasi_args_get((uint8_t **)ptrs, (uint8_t *)buf);
-    report("args_get", e, "");
+    e = get((uint8_t **)ptrs, (uint8_t *)buf);
+    report(key("%s_get", what), e, "");
     for (__wasi_size_t i = 0; e == 0 && i < count && i < 32; i++)
-        printf("argv[%lu] \"%s\" at +%ld\n", (unsigned long)i, ptrs[i], (long)(ptrs[i] - buf));
-    printf("args buffer byte after the last: 0x%02x\n", (unsigned char)buf[size]);
+        printf("%s[%lu] \"%s\" at +%ld\n", what, (unsigned long)i, ptrs[i], (long)(ptrs[i] - buf));
+    printf("%s buffer byte after the last: 0x%02x\n", what, (unsigned char)buf[size]);
+}
 
-    e = __wasi_environ_sizes_get(&count, &size);
-    report("environ_sizes_get", e, "count=%u size=%u", count, size);
-    memset(buf, 0x55, sizeof buf);
-    e = __wasi_environ_get((uint8_t **)ptrs, (uint8_t *)buf);
-    report("environ_get", e, "");
-    for (__wasi_size_t i = 0; e == 0 && i < count && i < 32; i++)
-        printf("environ[%lu] \"%s\" at +%ld\n", (unsigned long)i, ptrs[i], (long)(ptrs[i] - buf));
-    printf("environ buffer byte after the last: 0x%02x\n", (unsigned char)buf[size]);
+static void args_and_environ(void) {
+    strings("args", __wasi_args_sizes_get, __wasi_args_get);
+    strings("environ", __wasi_environ_sizes_get, __wasi_environ_get);
     printf("getenv(DIFF_VAR) = %s\n", getenv("DIFF_VAR") ? getenv("DIFF_VAR") : "(null)");
     printf("getenv(EMPTY) = \"%s\"\n", getenv("EMPTY") ? getenv("EMPTY") : "(null)");
     printf("getenv(PATH) = %s\n", getenv("PATH") ? "set" : "(null)");
@@ -62,28 +61,6 @@ static void clocks_and_random(void) {
     CALL("sched_yield", __wasi_sched_yield());
 }
 
-// One subscription.
-static __wasi_subscription_t clock_sub(uint64_t userdata, __wasi_clockid_t id, uint64_t timeout,
-                                       int abstime) {
-    __wasi_subscription_t s;
-    memset(&s, 0, sizeof s);
-    s.userdata = userdata;
-    s.u.tag = __WASI_EVENTTYPE_CLOCK;
-    s.u.u.clock.id = id;
-    s.u.u.clock.timeout = timeout;
-    s.u.u.clock.flags = abstime ? __WASI_SUBCLOCKFLAGS_SUBSCRIPTION_CLOCK_ABSTIME : 0;
-    return s;
-}
-
-static __wasi_subscription_t fd_sub(uint64_t userdata, __wasi_eventtype_t tag, __wasi_fd_t fd) {
-    __wasi_subscription_t s;
-    memset(&s, 0, sizeof s);
-    s.userdata = userdata;
-    s.u.tag = tag;
-    s.u.u.fd_read.file_descriptor = fd;
-    return s;
-}
-
 static void poll(const char *what, __wasi_subscription_t *subs, __wasi_size_t n) {
     __wasi_event_t ev[8];
     memset(ev, 0xee, sizeof ev);
@@ -105,32 +82,32 @@ static void polls(void) {
     CALL("clock_time_get(REALTIME) before polling", __wasi_clock_time_get(__WASI_CLOCKID_REALTIME, 1, &real));
     __wasi_subscription_t s[4];
 
-    s[0] = clock_sub(1, __WASI_CLOCKID_MONOTONIC, 0, 0);
+    s[0] = clock_subscription(1, __WASI_CLOCKID_MONOTONIC, 0, 0);
     poll("monotonic relative 0", s, 1);
-    s[0] = clock_sub(2, __WASI_CLOCKID_MONOTONIC, 1000000, 0);
+    s[0] = clock_subscription(2, __WASI_CLOCKID_MONOTONIC, 1000000, 0);
     poll("monotonic relative 1ms", s, 1);
-    s[0] = clock_sub(3, __WASI_CLOCKID_REALTIME, 1000000, 0);
+    s[0] = clock_subscription(3, __WASI_CLOCKID_REALTIME, 1000000, 0);
     poll("realtime relative 1ms", s, 1);
-    s[0] = clock_sub(4, __WASI_CLOCKID_MONOTONIC, mono, 1);
+    s[0] = clock_subscription(4, __WASI_CLOCKID_MONOTONIC, mono, 1);
     poll("monotonic absolute in the past", s, 1);
-    s[0] = clock_sub(5, __WASI_CLOCKID_REALTIME, real - 1000000000ull, 1);
+    s[0] = clock_subscription(5, __WASI_CLOCKID_REALTIME, real - 1000000000ull, 1);
     poll("realtime absolute in the past", s, 1);
-    s[0] = clock_sub(6, __WASI_CLOCKID_REALTIME, real + 2000000ull, 1);
+    s[0] = clock_subscription(6, __WASI_CLOCKID_REALTIME, real + 2000000ull, 1);
     poll("realtime absolute 2ms ahead", s, 1);
-    s[0] = clock_sub(7, __WASI_CLOCKID_PROCESS_CPUTIME_ID, 1000, 0);
+    s[0] = clock_subscription(7, __WASI_CLOCKID_PROCESS_CPUTIME_ID, 1000, 0);
     poll("process cputime relative", s, 1);
-    s[0] = clock_sub(9, __WASI_CLOCKID_MONOTONIC, 5000000000ull, 0);
-    s[1] = clock_sub(10, __WASI_CLOCKID_MONOTONIC, 1000000, 0);
+    s[0] = clock_subscription(9, __WASI_CLOCKID_MONOTONIC, 5000000000ull, 0);
+    s[1] = clock_subscription(10, __WASI_CLOCKID_MONOTONIC, 1000000, 0);
     poll("two clocks, 5s and 1ms", s, 2);
     poll("no subscriptions", s, 0);
 
-    s[0] = fd_sub(20, __WASI_EVENTTYPE_FD_READ, 0);
+    s[0] = fd_subscription(20, __WASI_EVENTTYPE_FD_READ, 0);
     poll("stdin read", s, 1);
-    s[0] = fd_sub(21, __WASI_EVENTTYPE_FD_WRITE, 1);
-    s[1] = fd_sub(22, __WASI_EVENTTYPE_FD_WRITE, 2);
+    s[0] = fd_subscription(21, __WASI_EVENTTYPE_FD_WRITE, 1);
+    s[1] = fd_subscription(22, __WASI_EVENTTYPE_FD_WRITE, 2);
     poll("stdout and stderr write", s, 2);
-    s[0] = clock_sub(23, __WASI_CLOCKID_MONOTONIC, 5000000000ull, 0);
-    s[1] = fd_sub(24, __WASI_EVENTTYPE_FD_WRITE, 1);
+    s[0] = clock_subscription(23, __WASI_CLOCKID_MONOTONIC, 5000000000ull, 0);
+    s[1] = fd_subscription(24, __WASI_EVENTTYPE_FD_WRITE, 1);
     poll("5s clock and stdout write", s, 2);
 
     __wasi_fd_t f = open_at(3, "file.txt", 0, R_READ | R_OTHER, 0);
@@ -139,11 +116,11 @@ static void polls(void) {
            empty != (__wasi_fd_t)-1);
     // One file at a time: wasmtime reads a file in the background to find it ready, so which
     // of several files (or zero-length clocks) it reports at once varies from run to run.
-    s[0] = fd_sub(30, __WASI_EVENTTYPE_FD_READ, f);
+    s[0] = fd_subscription(30, __WASI_EVENTTYPE_FD_READ, f);
     poll("read file.txt", s, 1);
-    s[0] = fd_sub(31, __WASI_EVENTTYPE_FD_READ, empty);
+    s[0] = fd_subscription(31, __WASI_EVENTTYPE_FD_READ, empty);
     poll("read empty.txt", s, 1);
-    s[0] = fd_sub(32, __WASI_EVENTTYPE_FD_WRITE, f);
+    s[0] = fd_subscription(32, __WASI_EVENTTYPE_FD_WRITE, f);
     poll("write file.txt opened for reading", s, 1);
 }
 

@@ -215,39 +215,6 @@ static void run_targets(const char *sect, const struct target *ts, size_t n,
         }
 }
 
-static void print_dirents(const char *k, __wasi_errno_t e, const uint8_t *b, __wasi_size_t used) {
-    static char names[64][64];
-    int n = 0;
-    size_t at = 0;
-    while (e == 0 && at + sizeof(__wasi_dirent_t) <= used && n < 64) {
-        __wasi_dirent_t d;
-        memcpy(&d, b + at, sizeof d);
-        at += sizeof d;
-        size_t len = d.d_namlen < 63 ? d.d_namlen : 63;
-        if (at + len > used)
-            len = used - at;
-        memcpy(names[n], b + at, len);
-        names[n][len] = 0;
-        at += d.d_namlen;
-        n++;
-    }
-    for (int i = 0; i < n; i++)
-        for (int j = i + 1; j < n; j++)
-            if (strcmp(names[i], names[j]) > 0) {
-                char t[64];
-                strcpy(t, names[i]);
-                strcpy(names[i], names[j]);
-                strcpy(names[j], t);
-            }
-    static char list[64 * 65];
-    list[0] = 0;
-    for (int i = 0; i < n; i++) {
-        strcat(list, " ");
-        strcat(list, names[i]);
-    }
-    report(k, e, "entries:%s", list);
-}
-
 // The bug report: reopen the preopen as "." with exactly the rights it reports, then list it,
 // create a file and a directory beneath the new descriptor.
 static void bug_report(void) {
