@@ -2,7 +2,7 @@
 
 use std::io::{Read, Write};
 use std::net::Shutdown;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::abi::{self, Event, SubKind, Subscription, fdflags};
 use crate::ctx::ClockId;
@@ -222,10 +222,13 @@ pub(crate) fn poll_oneoff(
     if !host_waits.is_empty() {
         // Something is ready already: only look, don't wait.
         let timeout = if anything_ready { Some(0) } else { earliest };
+        let started = Instant::now();
         let fired = poll_host(cx, &host_waits, timeout)?;
-        if fired.is_empty() {
-            waited = timeout.unwrap_or(0);
-        }
+        waited = if fired.is_empty() {
+            timeout.unwrap_or(0)
+        } else {
+            u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX)
+        };
         for (i, flags) in fired {
             let tag = if flags.contains(PollFlags::OUT) { 2 } else { 1 };
             ready[i] = Some(Event {
@@ -280,11 +283,16 @@ fn poll_host(
         };
         fds.push(PollFd::from_borrowed_fd(borrowed, flags));
     }
-    let timeout = wait_ns.map(|ns| rustix::time::Timespec {
-        tv_sec: (ns / 1_000_000_000) as i64,
-        tv_nsec: (ns % 1_000_000_000) as _,
-    });
+    let deadline = wait_ns.map(|ns| Instant::now() + Duration::from_nanos(ns));
     loop {
+        // What is left of the wait (all of it, unless a signal interrupted the last poll).
+        let timeout = deadline.map(|d| {
+            let left = d.saturating_duration_since(Instant::now());
+            rustix::time::Timespec {
+                tv_sec: left.as_secs() as i64,
+                tv_nsec: left.subsec_nanos() as _,
+            }
+        });
         match rustix::event::poll(&mut fds, timeout.as_ref()) {
             Ok(_) => break,
             Err(rustix::io::Errno::INTR) => continue,
@@ -381,9 +389,11 @@ pub(crate) fn sock_send(
     fd: u32,
     si_data: u32,
     si_data_len: u32,
-    _si_flags: u32,
+    si_flags: u32,
     so_datalen: u32,
 ) -> SysResult {
+    // WASI defines no siflags.
+    abi::flags(si_flags, 0)?;
     socket_kind(cx, fd, is_socket)?;
     let iovs = cx.mem.iovecs(si_data, si_data_len)?;
     let data = cx.mem.gather(&iovs)?;

@@ -2,13 +2,14 @@
 //! the guest holds, so `..`, absolute paths and symlinks cannot lead outside it.
 
 use cap_fs_ext::{DirExt, FollowSymlinks, OpenOptionsFollowExt, SystemTimeSpec};
-use cap_std::fs::{Dir, OpenOptions};
+use cap_std::fs::{Dir, OpenOptions, OpenOptionsExt};
+use rustix::fs::OFlags;
 
 use crate::abi::{fdflags, flags, follow, oflags};
 use crate::ctx::{DirPerms, WasiCtx};
 use crate::errno::Errno;
 use crate::fs::{SetTime, cap_filestat, set_times, system_time};
-use crate::perms::{Op, check, rights};
+use crate::perms::{Op, check, check_open, rights};
 use crate::table::{Descriptor, DirDesc, FileDesc};
 use crate::{Cx, SysResult};
 
@@ -168,27 +169,17 @@ pub(crate) fn path_open(
     if oflags & oflags::DIRECTORY != 0 && (create || exclusive || truncate) {
         return Err(Errno::Inval);
     }
-    // Reading and writing are what the rights ask for; creating and truncating write.
+    // Reading and writing are what the rights ask for; creating and truncating write, and
+    // APPEND asks to write: refused where writing is, even with read rights only (wasmtime
+    // opens such a file, and its writes fail later).
     let read = rights_base & rights::FD_READ != 0;
     let write = rights_base & rights::FD_WRITE != 0 || create || truncate;
-    let op = if write { Op::OpenForWrite } else { Op::Open };
-    check(parent, op)?;
-    // APPEND asks to write: refused where writing is, even with read rights only
-    // (wasmtime opens such a file, and its writes fail later).
-    if fdflags & fdflags::APPEND != 0 {
-        check(parent, Op::OpenForWrite)?;
-    }
-    // Rights the directory no longer passes on (wasmtime has none to check).
-    if (rights_base & rights::FD_WRITE != 0 && parent.rights_inheriting & rights::FD_WRITE == 0)
-        || (create && parent.rights_base & rights::PATH_CREATE_FILE == 0)
-    {
-        return Err(Errno::Notcapable);
-    }
+    check_open(parent, write || fdflags & fdflags::APPEND != 0, create)?;
     let (base, inheriting) = (
         rights_base & parent.rights_inheriting,
         rights_inheriting & parent.rights_inheriting,
     );
-    let (d, perms) = dir(cx.ctx, fd, op)?;
+    let (d, perms) = dir(cx.ctx, fd, Op::Open)?;
 
     // APPEND is not the host's O_APPEND: writes go to the end themselves, so that the guest
     // can clear the flag and positioned writes stay positioned.
@@ -203,6 +194,12 @@ pub(crate) fn path_open(
         opts.create_new(true);
     } else {
         opts.create(create);
+    }
+    // Asked for a directory, the host must not wait to open anything else (a FIFO, say):
+    // O_NONBLOCK. (O_DIRECTORY would do that too, but turns a final symlink that is not to be
+    // followed into ENOTDIR where wasmtime says ELOOP.)
+    if oflags & oflags::DIRECTORY != 0 {
+        opts.custom_flags(OFlags::NONBLOCK.bits() as i32);
     }
     let file = d.open_with(&path, &opts)?.into_std();
     let desc = if file.metadata()?.is_dir() {

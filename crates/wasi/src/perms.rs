@@ -174,40 +174,47 @@ pub(crate) enum Op {
 }
 
 impl Op {
-    /// The rights of which the guest must hold one for `self`.
-    fn right(self) -> u64 {
+    /// The rights `self` needs: the guest must hold one of each mask.
+    fn rights(self) -> &'static [u64] {
         use rights::*;
         match self {
-            Op::Read | Op::ReadAt => FD_READ,
-            Op::Write | Op::WriteAt => FD_WRITE,
-            Op::Seek => FD_SEEK,
-            Op::Tell => FD_TELL,
-            Op::Stat => FD_FILESTAT_GET,
-            Op::SetFlags => FD_FDSTAT_SET_FLAGS,
-            Op::SetRights => 0,
-            Op::SetSize => FD_FILESTAT_SET_SIZE,
-            Op::SetTimes => FD_FILESTAT_SET_TIMES,
-            Op::Sync => FD_SYNC,
+            Op::Read => &[FD_READ],
+            // A positioned read or write also moves about the file.
+            Op::ReadAt => &[FD_READ, FD_SEEK],
+            Op::Write => &[FD_WRITE],
+            Op::WriteAt => &[FD_WRITE, FD_SEEK],
+            Op::Seek => &[FD_SEEK],
+            // FD_SEEK implies FD_TELL.
+            Op::Tell => &[FD_TELL | FD_SEEK],
+            Op::Stat => &[FD_FILESTAT_GET],
+            Op::SetFlags => &[FD_FDSTAT_SET_FLAGS],
+            Op::SetRights => &[],
+            Op::SetSize => &[FD_FILESTAT_SET_SIZE],
+            Op::SetTimes => &[FD_FILESTAT_SET_TIMES],
+            Op::Sync => &[FD_SYNC],
             // fdatasync does less than fsync: either right allows it (wasi-libc asks for
             // FD_SYNC but not FD_DATASYNC when it opens a file read-only).
-            Op::Datasync => FD_DATASYNC | FD_SYNC,
-            Op::Advise => FD_ADVISE,
-            Op::Allocate => FD_ALLOCATE,
-            Op::ReadDir => FD_READDIR,
-            Op::Open | Op::OpenForWrite => PATH_OPEN,
-            Op::StatPath => PATH_FILESTAT_GET,
-            Op::Readlink => PATH_READLINK,
-            Op::CreateDir => PATH_CREATE_DIRECTORY,
-            Op::RemoveFile => PATH_UNLINK_FILE,
-            Op::RemoveDir => PATH_REMOVE_DIRECTORY,
-            Op::RenameFrom => PATH_RENAME_SOURCE,
-            Op::RenameTo => PATH_RENAME_TARGET,
-            Op::LinkFrom => PATH_LINK_SOURCE,
-            Op::LinkTo => PATH_LINK_TARGET,
-            Op::Symlink => PATH_SYMLINK,
-            Op::SetPathTimes => PATH_FILESTAT_SET_TIMES,
-            Op::Accept => SOCK_ACCEPT,
-            Op::Shutdown => SOCK_SHUTDOWN,
+            Op::Datasync => &[FD_DATASYNC | FD_SYNC],
+            Op::Advise => &[FD_ADVISE],
+            Op::Allocate => &[FD_ALLOCATE],
+            Op::ReadDir => &[FD_READDIR],
+            Op::Open => &[PATH_OPEN],
+            // What is opened to write gets FD_WRITE from the directory's inheriting rights,
+            // checked in `check_open`.
+            Op::OpenForWrite => &[PATH_OPEN],
+            Op::StatPath => &[PATH_FILESTAT_GET],
+            Op::Readlink => &[PATH_READLINK],
+            Op::CreateDir => &[PATH_CREATE_DIRECTORY],
+            Op::RemoveFile => &[PATH_UNLINK_FILE],
+            Op::RemoveDir => &[PATH_REMOVE_DIRECTORY],
+            Op::RenameFrom => &[PATH_RENAME_SOURCE],
+            Op::RenameTo => &[PATH_RENAME_TARGET],
+            Op::LinkFrom => &[PATH_LINK_SOURCE],
+            Op::LinkTo => &[PATH_LINK_TARGET],
+            Op::Symlink => &[PATH_SYMLINK],
+            Op::SetPathTimes => &[PATH_FILESTAT_SET_TIMES],
+            Op::Accept => &[SOCK_ACCEPT],
+            Op::Shutdown => &[SOCK_SHUTDOWN],
         }
     }
 
@@ -314,9 +321,23 @@ pub(crate) fn check(entry: &Entry, op: Op) -> Result<(), Errno> {
     allowed_by_kind(&entry.desc, op)?;
     // A right the descriptor never started with is not the guest's to give up: the kind
     // decided above (stdout holds only FD_WRITE, yet fd_filestat_get works on it).
-    let right = op.right();
     let started_with = rights::initial(&entry.desc).0;
-    if started_with & right != 0 && entry.rights_base & right == 0 {
+    for &any in op.rights() {
+        if started_with & any != 0 && entry.rights_base & any == 0 {
+            return Err(Errno::Notcapable);
+        }
+    }
+    Ok(())
+}
+
+/// Allows `path_open` beneath the directory `entry`: to write (FD_WRITE asked for, creating,
+/// truncating or appending) and to create, or says which errno the guest gets. A directory
+/// that no longer passes on FD_WRITE, or lost PATH_CREATE_FILE, refuses (ENOTCAPABLE).
+pub(crate) fn check_open(entry: &Entry, write: bool, create: bool) -> Result<(), Errno> {
+    check(entry, if write { Op::OpenForWrite } else { Op::Open })?;
+    if (write && entry.rights_inheriting & rights::FD_WRITE == 0)
+        || (create && entry.rights_base & rights::PATH_CREATE_FILE == 0)
+    {
         return Err(Errno::Notcapable);
     }
     Ok(())
@@ -419,6 +440,36 @@ mod tests {
         f.rights_base &= !rights::FD_WRITE;
         assert_eq!(check(&f, Op::Write), Err(Errno::Notcapable));
         assert_eq!(check(&f, Op::Read), Ok(()));
+    }
+
+    #[test]
+    fn positioned_io_needs_seek_and_seek_implies_tell() {
+        let mut f = file(true, true, DirPerms::ReadWrite);
+        f.rights_base &= !(rights::FD_SEEK | rights::FD_TELL);
+        assert_eq!(check(&f, Op::Read), Ok(()));
+        assert_eq!(check(&f, Op::ReadAt), Err(Errno::Notcapable));
+        assert_eq!(check(&f, Op::WriteAt), Err(Errno::Notcapable));
+        assert_eq!(check(&f, Op::Tell), Err(Errno::Notcapable));
+        f.rights_base |= rights::FD_SEEK;
+        assert_eq!(check(&f, Op::Tell), Ok(()));
+        assert_eq!(check(&f, Op::ReadAt), Ok(()));
+    }
+
+    #[test]
+    fn opening_to_write_needs_write_among_the_inherited_rights() {
+        let mut d = dir(DirPerms::ReadWrite, true);
+        assert_eq!(check_open(&d, true, true), Ok(()));
+        d.rights_inheriting &= !rights::FD_WRITE;
+        assert_eq!(check_open(&d, false, false), Ok(()));
+        // Truncating or appending writes too: refused with the right gone.
+        assert_eq!(check_open(&d, true, false), Err(Errno::Notcapable));
+        d.rights_inheriting |= rights::FD_WRITE;
+        d.rights_base &= !rights::PATH_CREATE_FILE;
+        assert_eq!(check_open(&d, true, true), Err(Errno::Notcapable));
+        assert_eq!(
+            check_open(&dir(DirPerms::ReadOnly, true), true, false),
+            Err(Errno::Perm)
+        );
     }
 
     #[test]

@@ -65,7 +65,7 @@ pub(crate) struct FileDesc {
     /// The perms of the directory it was opened from: metadata changes need ReadWrite.
     pub(crate) dir_perms: DirPerms,
     /// Where `fd_read` and `fd_write` go next. The host's file offset is not used: like
-    /// wasmtime, WVM reads and writes at this position, which may be anywhere a u64 reaches.
+    /// wasmtime, WVM reads and writes at this position (at most 2^63-1, what an off_t holds).
     pub(crate) position: u64,
 }
 

@@ -468,6 +468,7 @@ static void rights(void) {
         printf("note: rights checks skipped: cannot create /data/sub/rights.txt: %s\n", strerror(errno));
         return;
     }
+    control("write 4 bytes to /data/sub/rights.txt", write(made, "keep", 4) == 4);
     close(made);
     __wasi_ciovec_t iov = {(const uint8_t *)"x", 1};
     __wasi_size_t n;
@@ -507,6 +508,17 @@ static void rights(void) {
         (void)ignored;
     } else {
         report("path_open for writing where only read rights are inherited", 1, e, NULL);
+    }
+    // Truncating is writing: not with only read rights to hand out.
+    f = (__wasi_fd_t)-1;
+    e = __wasi_path_open((__wasi_fd_t)dir, 0, "rights.txt", __WASI_OFLAGS_TRUNC, READ_RIGHTS, 0, 0, &f);
+    struct stat kept;
+    int intact = stat("/data/sub/rights.txt", &kept) == 0 && kept.st_size == 4;
+    report("path_open TRUNC where only read rights are inherited", e != 0 && intact, e,
+           intact ? "the open succeeded" : "rights.txt was truncated");
+    if (e == 0) {
+        __wasi_errno_t ignored = __wasi_fd_close(f);
+        (void)ignored;
     }
     e = __wasi_path_create_directory((__wasi_fd_t)dir, "newdir");
     report("path_create_directory without PATH_CREATE_DIRECTORY", e != 0, e, NULL);

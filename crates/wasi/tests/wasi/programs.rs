@@ -128,6 +128,27 @@ fn reopening_the_preopen_with_its_own_rights_gives_a_usable_directory() {
     assert!(dir.path().join("made_dir").is_dir());
 }
 
+/// Asked for a directory, path_open must not block on a FIFO (waiting for a writer that
+/// never comes): it answers ENOTDIR at once.
+#[test]
+fn opening_a_fifo_as_a_directory_does_not_wait() {
+    let dir = tempdir();
+    let fifo = dir.path().join("fifo");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo {}", fifo.display());
+    let (mut session, _, _) = Wasi::new("open_fifo.wat")
+        .dir(dir.path(), "/data", DirPerms::ReadWrite)
+        .instantiate(&wat_program("open_fifo"));
+    let (done, wait) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = done.send(session.call::<(), i32>("open_fifo_as_directory", ()));
+    });
+    let errno = wait
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .expect("path_open of a FIFO with O_DIRECTORY is still waiting after 20 s");
+    assert_eq!(errno, 54, "ENOTDIR");
+}
+
 #[test]
 fn fs_operations() {
     let dir = tempdir();
