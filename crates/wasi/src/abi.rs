@@ -186,6 +186,7 @@ impl Subscription {
 }
 
 /// One `poll_oneoff` result (32 bytes, the same in both ABIs).
+#[derive(Clone)]
 pub(crate) struct Event {
     pub(crate) userdata: u64,
     pub(crate) error: Errno16,

@@ -9,7 +9,7 @@
 //! - Every path is resolved by cap-std beneath a directory descriptor the guest holds: `..`
 //!   past it, absolute paths and symlinks that lead out fail (`ENOTCAPABLE`), never reaching
 //!   the host file system outside. Whether an operation is allowed on a descriptor (read-only
-//!   preopens, open modes, narrowed rights) is decided in one function, [`perms::check`].
+//!   preopens, open modes, narrowed rights) is decided in one module, [`perms`].
 //! - Guest pointers and lengths are checked in [`mem`]; a bad one is `EFAULT`. Host I/O errors
 //!   map onto WASI errno values in [`errno`]. Guest input never panics the host: a WASI call
 //!   returns an errno, and only `proc_exit` ends the call, with an error the embedder can

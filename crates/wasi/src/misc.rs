@@ -14,7 +14,7 @@ use std::os::fd::AsFd;
 
 use rustix::event::{PollFd, PollFlags};
 
-use crate::table::{Descriptor, Stream};
+use crate::table::{Descriptor, Entry, Stream};
 use crate::{Cx, SysResult};
 
 /// Writes NUL-terminated `strings` to `buf` and a pointer to each to `ptrs`.
@@ -139,7 +139,7 @@ pub(crate) fn poll_oneoff(
     }
 
     // Per subscription: its event once ready.
-    let mut ready: Vec<Option<Event>> = (0..list.len()).map(|_| None).collect();
+    let mut ready: Vec<Option<Event>> = vec![None; list.len()];
     let mut host_waits: Vec<(usize, u32, PollFlags)> = Vec::new(); // (subscription, fd, events)
     let mut clocks: Vec<(usize, u64)> = Vec::new(); // (subscription, ns to wait)
     for (i, sub) in list.iter().enumerate() {
@@ -324,14 +324,18 @@ fn readable_bytes(desc: &Descriptor) -> u64 {
     }
 }
 
-/// Whether `fd` is open and of the kind `is`: ENOTSOCK for any other open descriptor, as
-/// under wasmtime (which has no sockets in preview 1).
-fn socket_kind(cx: &Cx, fd: u32, is: fn(&Descriptor) -> bool) -> Result<(), Errno> {
-    if is(&cx.ctx.table.get(fd)?.desc) {
-        Ok(())
-    } else {
-        Err(Errno::Notsock)
+/// The socket `fd`, if `op` is allowed on it: ENOTSOCK for any descriptor that is not
+/// (`is` says which kind it must be), as under wasmtime (which has no sockets in preview 1).
+fn socket<'c>(
+    cx: &'c mut Cx,
+    fd: u32,
+    is: fn(&Descriptor) -> bool,
+    op: Op,
+) -> Result<&'c mut Entry, Errno> {
+    if !is(&cx.ctx.table.get(fd)?.desc) {
+        return Err(Errno::Notsock);
     }
+    entry(cx, fd, op)
 }
 
 /// A connection, or a listener (which answers ENOTCONN to what only connections do).
@@ -341,12 +345,12 @@ fn is_socket(d: &Descriptor) -> bool {
 
 pub(crate) fn sock_accept(cx: &mut Cx, fd: u32, flags: u32, out: u32) -> SysResult {
     let flags = abi::flags(flags, fdflags::ALL)?;
-    socket_kind(cx, fd, |d| matches!(d, Descriptor::Listener(_)))?;
+    let listener = socket(cx, fd, |d| matches!(d, Descriptor::Listener(_)), Op::Accept)?;
     // Only NONBLOCK may be asked for.
     if flags & !fdflags::NONBLOCK != 0 {
         return Err(Errno::Inval);
     }
-    let Descriptor::Listener(listener) = &entry(cx, fd, Op::Accept)?.desc else {
+    let Descriptor::Listener(listener) = &listener.desc else {
         return Err(Errno::Notsock);
     };
     let (stream, _) = listener.accept()?;
@@ -367,8 +371,7 @@ pub(crate) fn sock_recv(
 ) -> SysResult {
     // RECV_PEEK (1) and RECV_WAITALL (2); neither is supported.
     abi::flags(ri_flags, 3)?;
-    socket_kind(cx, fd, is_socket)?;
-    entry(cx, fd, Op::Read)?;
+    socket(cx, fd, is_socket, Op::Read)?;
     if ri_flags != 0 {
         return Err(Errno::Notsup);
     }
@@ -394,7 +397,7 @@ pub(crate) fn sock_send(
 ) -> SysResult {
     // WASI defines no siflags.
     abi::flags(si_flags, 0)?;
-    socket_kind(cx, fd, is_socket)?;
+    socket(cx, fd, is_socket, Op::Write)?;
     let iovs = cx.mem.iovecs(si_data, si_data_len)?;
     let data = cx.mem.gather(&iovs)?;
     let Descriptor::Socket(s) = &mut entry(cx, fd, Op::Write)?.desc else {
@@ -408,14 +411,14 @@ pub(crate) fn sock_send(
 pub(crate) fn sock_shutdown(cx: &mut Cx, fd: u32, how: u32) -> SysResult {
     // RD (1) and WR (2).
     let how = abi::flags(how, 3)?;
-    socket_kind(cx, fd, is_socket)?;
+    let e = socket(cx, fd, is_socket, Op::Shutdown)?;
     let how = match how {
         1 => Shutdown::Read,
         2 => Shutdown::Write,
         3 => Shutdown::Both,
         _ => return Err(Errno::Inval),
     };
-    let Descriptor::Socket(s) = &entry(cx, fd, Op::Shutdown)?.desc else {
+    let Descriptor::Socket(s) = &e.desc else {
         return Err(Errno::Notconn);
     };
     s.shutdown(how)?;

@@ -155,11 +155,11 @@ pub(crate) fn path_open(
     }
     let path = path_arg(cx, path, path_len)?;
     let parent = cx.ctx.table.get(fd)?;
-    match parent.desc {
-        Descriptor::Dir(_) => {}
+    let pdir = match &parent.desc {
+        Descriptor::Dir(d) => d,
         Descriptor::File(_) => return Err(Errno::Notdir),
         _ => return Err(Errno::Badf),
-    }
+    };
     let create = oflags & oflags::CREAT != 0;
     let exclusive = oflags & oflags::EXCL != 0;
     let truncate = oflags & oflags::TRUNC != 0;
@@ -179,7 +179,7 @@ pub(crate) fn path_open(
         rights_base & parent.rights_inheriting,
         rights_inheriting & parent.rights_inheriting,
     );
-    let (d, perms) = dir(cx.ctx, fd, Op::Open)?;
+    let (d, perms) = (&pdir.dir, pdir.perms);
 
     // APPEND is not the host's O_APPEND: writes go to the end themselves, so that the guest
     // can clear the flag and positioned writes stay positioned.

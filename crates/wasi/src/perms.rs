@@ -220,22 +220,8 @@ impl Op {
 
     /// Whether `self` names a path beneath a directory.
     fn is_path(self) -> bool {
-        matches!(
-            self,
-            Op::Open
-                | Op::StatPath
-                | Op::Readlink
-                | Op::OpenForWrite
-                | Op::CreateDir
-                | Op::RemoveFile
-                | Op::RemoveDir
-                | Op::RenameFrom
-                | Op::RenameTo
-                | Op::LinkFrom
-                | Op::LinkTo
-                | Op::Symlink
-                | Op::SetPathTimes
-        )
+        matches!(self, Op::Open | Op::StatPath | Op::Readlink)
+            || (self.modifies_dir() && self != Op::SetTimes)
     }
 
     /// Whether `self` changes a directory's contents or metadata.

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use wvm_wasi::DirPerms;
 
-use crate::{Exit, Wasi, c_program, tempdir, wat_program};
+use crate::{Exit, Wasi, c_program, tempdir, walk_tree, wat_program};
 
 const SECRET: &str = "TOP SECRET: outside the sandbox\n";
 
@@ -54,37 +54,28 @@ fn meta(m: &std::fs::Metadata) -> Meta {
 
 /// Every entry under `root` (itself included, as ""), not descending into `sandbox`.
 fn snapshot(root: &Path, sandbox: Option<&Path>) -> BTreeMap<PathBuf, Entry> {
-    fn walk(root: &Path, path: &Path, sandbox: Option<&Path>, out: &mut BTreeMap<PathBuf, Entry>) {
+    let mut out = BTreeMap::new();
+    walk_tree(root, &mut |path, m| {
         let rel = path.strip_prefix(root).unwrap().to_path_buf();
         if Some(path) == sandbox {
             out.insert(rel, Entry::Sandbox);
-            return;
+            return false;
         }
-        let m = std::fs::symlink_metadata(path).unwrap();
         let entry = if m.file_type().is_symlink() {
             Entry::Symlink {
                 target: std::fs::read_link(path).unwrap(),
             }
         } else if m.is_dir() {
-            let mut children: Vec<PathBuf> = std::fs::read_dir(path)
-                .unwrap()
-                .map(|e| e.unwrap().path())
-                .collect();
-            children.sort();
-            for child in children {
-                walk(root, &child, sandbox, out);
-            }
-            Entry::Dir { meta: meta(&m) }
+            Entry::Dir { meta: meta(m) }
         } else {
             Entry::File {
                 content: std::fs::read(path).unwrap(),
-                meta: meta(&m),
+                meta: meta(m),
             }
         };
         out.insert(rel, entry);
-    }
-    let mut out = BTreeMap::new();
-    walk(root, root, sandbox, &mut out);
+        true
+    });
     out
 }
 

@@ -348,6 +348,22 @@ pub fn no_panic<R>(what: &str, f: impl FnOnce() -> R) -> R {
     }
 }
 
+/// Visits `path` and everything beneath it, children in name order, following no symlink;
+/// `visit(path, metadata)` says whether to go into a directory.
+pub fn walk_tree(path: &Path, visit: &mut dyn FnMut(&Path, &std::fs::Metadata) -> bool) {
+    let m = std::fs::symlink_metadata(path).unwrap();
+    if visit(path, &m) && m.is_dir() {
+        let mut children: Vec<PathBuf> = std::fs::read_dir(path)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        children.sort();
+        for child in children {
+            walk_tree(&child, visit);
+        }
+    }
+}
+
 /// A fresh temporary directory, removed when dropped.
 pub fn tempdir() -> tempfile::TempDir {
     tempfile::Builder::new()

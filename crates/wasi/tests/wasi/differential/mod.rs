@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 
 use wvm_wasi::{DirPerms, I32Exit};
 
-use crate::{Exit, Wasi, compile_with, is_stale, no_panic, programs_dir};
+use crate::{Exit, Wasi, compile_with, is_stale, no_panic, programs_dir, walk_tree};
 use known::{Known, Why};
 
 /// What every run reads on stdin.
@@ -260,22 +260,13 @@ fn preopens(root: &Path) -> Vec<(PathBuf, &'static str, bool)> {
 
 /// Everything under `root` but times and inode numbers: path -> kind, size, contents.
 fn snapshot(root: &Path) -> BTreeMap<String, String> {
-    fn walk(root: &Path, path: &Path, out: &mut BTreeMap<String, String>) {
-        use std::os::unix::ffi::OsStrExt;
-        let rel = String::from_utf8_lossy(path.strip_prefix(root).unwrap().as_os_str().as_bytes())
-            .into_owned();
-        let m = std::fs::symlink_metadata(path).unwrap();
+    use std::os::unix::ffi::OsStrExt;
+    let mut out = BTreeMap::new();
+    walk_tree(root, &mut |path, m| {
+        let rel = path.strip_prefix(root).unwrap().as_os_str().as_bytes();
         let desc = if m.file_type().is_symlink() {
             format!("symlink -> {}", std::fs::read_link(path).unwrap().display())
         } else if m.is_dir() {
-            let mut children: Vec<PathBuf> = std::fs::read_dir(path)
-                .unwrap()
-                .map(|e| e.unwrap().path())
-                .collect();
-            children.sort();
-            for child in children {
-                walk(root, &child, out);
-            }
             "dir".to_string()
         } else {
             let content = std::fs::read(path).unwrap();
@@ -285,10 +276,9 @@ fn snapshot(root: &Path) -> BTreeMap<String, String> {
                 String::from_utf8_lossy(&content)
             )
         };
-        out.insert(rel, desc);
-    }
-    let mut out = BTreeMap::new();
-    walk(root, root, &mut out);
+        out.insert(String::from_utf8_lossy(rel).into_owned(), desc);
+        true
+    });
     out
 }
 
